@@ -1,0 +1,31 @@
+//! Bias: broadcast add over rows, and its gradient, the column sum.
+use crate::simd::*;
+
+/// out (rows, cols) += bias (cols), in place on a matmul's output.
+pub unsafe fn bias_forward(out: *mut f32, bias: *const f32, rows: usize, cols: usize) {
+    for r in 0..rows {
+        let row = out.add(r * cols);
+        map2(row, row, bias, cols, add);
+    }
+}
+
+/// dbias (cols) += Σ_rows dout (rows, cols). Column chunks outermost, so each chunk's partial sum
+/// stays in one register while the rows stream past.
+pub unsafe fn bias_backward(dbias: *mut f32, dout: *const f32, rows: usize, cols: usize) {
+    let mut j = 0;
+    while j < cols {
+        let len = if cols - j < LANES { cols - j } else { LANES };
+        let mut acc = splat(0.0);
+        for r in 0..rows {
+            let p = dout.add(r * cols + j);
+            acc = add(acc, if len == LANES { load(p) } else { load_partial(p, len) });
+        }
+        let d = dbias.add(j);
+        if len == LANES {
+            store(d, add(load(d), acc));
+        } else {
+            store_partial(d, add(load_partial(d, len), acc), len);
+        }
+        j += LANES;
+    }
+}

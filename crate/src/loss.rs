@@ -1,0 +1,65 @@
+//! Softmax fused with cross-entropy (llm.c's layout): the forward keeps the probabilities, the
+//! backward needs nothing else. Max-subtracted, so no logit overflows exp.
+use crate::math::{exp, ln};
+use crate::simd::*;
+
+/// logits (n,v), targets (n) in [0,v) -> probs (n,v), losses (n) unless null;
+/// returns the mean loss. loss_i = ln Σ_j e^(x_ij - max_i) - (x_i,t - max_i).
+pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize) -> f32 {
+    let body = v - v % LANES;
+    let mut total = 0.0f64;
+    for r in 0..n {
+        let x = logits.add(r * v);
+        let p = probs.add(r * v);
+        // Row max; the padded tail lanes repeat a real element so they cannot win.
+        let mut mx = splat(*x);
+        let mut j = 0;
+        while j < body {
+            mx = max(mx, load(x.add(j)));
+            j += LANES;
+        }
+        let mut row_max = hmax(mx);
+        for t in body..v {
+            row_max = if row_max < *x.add(t) { *x.add(t) } else { row_max };
+        }
+        // e^(x - max), and their sum; tail lanes are zero-padded then masked out of the sum.
+        let shift = splat(row_max);
+        let mut sum = splat(0.0);
+        j = 0;
+        while j < body {
+            let e = exp(sub(load(x.add(j)), shift));
+            store(p.add(j), e);
+            sum = add(sum, e);
+            j += LANES;
+        }
+        let mut row_sum = hsum(sum);
+        if body < v {
+            let len = v - body;
+            let e = exp(sub(load_partial(x.add(body), len), shift));
+            store_partial(p.add(body), e, len);
+            for t in body..v {
+                row_sum += *p.add(t);
+            }
+        }
+        let scale = 1.0 / row_sum;
+        map1(p, p, v, |e| mul(e, splat(scale)));
+        let target = *targets.add(r) as usize;
+        let loss = ln(row_sum) - (*x.add(target) - row_max);
+        if !losses.is_null() {
+            *losses.add(r) = loss;
+        }
+        total += loss as f64;
+    }
+    (total / n as f64) as f32
+}
+
+/// dlogits (n,v) += (probs - onehot(targets)) · dlosses (n). dlosses_i = 1/n for the mean loss.
+pub unsafe fn softmax_xent_backward(dlogits: *mut f32, dlosses: *const f32, probs: *const f32, targets: *const u32, n: usize, v: usize) {
+    for r in 0..n {
+        let d = dlogits.add(r * v);
+        let dl = splat(*dlosses.add(r));
+        map2(d, d, probs.add(r * v), v, |acc, p| add(acc, mul(p, dl)));
+        let target = *targets.add(r) as usize;
+        *d.add(target) -= *dlosses.add(r);
+    }
+}

@@ -1,0 +1,176 @@
+//! C (M,N) (+)= op(A) (M,K) @ op(B) (K,N), the three products backprop needs:
+//!   forward  Y  = X @ W        (trans_a = false, trans_b = false)
+//!   input    dX = dY @ Wᵀ      (trans_b = true)
+//!   weight   dW = Xᵀ @ dY      (trans_a = true)
+//!
+//! GotoBLAS structure: K is cut into blocks of KC, N into NC, M into MC; each block of op(B) is
+//! packed into column panels NR wide and each block of op(A) into row panels MR tall, so the
+//! micro-kernel reads both operands contiguously whatever the transposes were. The 4×8
+//! micro-kernel keeps 8 accumulators + 2 B vectors + 1 broadcast A in registers: V8 has 15 xmm
+//! registers to give, and wider tiles spill and run at half speed. Ragged edges (the vocabulary
+//! is 65) are zero-padded in the packs and written through a small tile buffer.
+use crate::simd::*;
+
+const MR: usize = 4;
+const NR: usize = 8;
+const KC: usize = 256;
+const MC: usize = 128;
+const NC: usize = 512;
+
+/// Floats of scratch `matmul` needs: one packed block of A and one of B. The caller (TypeScript)
+/// owns this memory, so the kernel keeps no state and several workers can run it at once.
+pub const WORKSPACE_FLOATS: usize = MC * KC + KC * NC;
+
+/// Element (i, j) of a row-major matrix that is either stored as is (rows × cols, `ld` = cols)
+/// or stored transposed.
+#[inline(always)]
+unsafe fn at(p: *const f32, trans: bool, i: usize, j: usize, rows: usize, cols: usize) -> f32 {
+    if trans { *p.add(j * rows + i) } else { *p.add(i * cols + j) }
+}
+
+/// Packs op(B)[k0..k0+kc, j0..j0+nc] as nc/NR panels, each kc rows of NR floats (zero-padded).
+unsafe fn pack_b(dst: *mut f32, b: *const f32, trans_b: bool, k: usize, n: usize, k0: usize, kc: usize, j0: usize, nc: usize) {
+    let mut d = dst;
+    let mut jp = 0;
+    while jp < nc {
+        let w = if nc - jp < NR { nc - jp } else { NR };
+        if !trans_b && w == NR {
+            // Rows of B are contiguous: two vector copies per row.
+            for p in 0..kc {
+                let src = b.add((k0 + p) * n + j0 + jp);
+                store(d, load(src));
+                store(d.add(4), load(src.add(4)));
+                d = d.add(NR);
+            }
+        } else {
+            for p in 0..kc {
+                for j in 0..NR {
+                    *d.add(j) = if j < w { at(b, trans_b, k0 + p, j0 + jp + j, k, n) } else { 0.0 };
+                }
+                d = d.add(NR);
+            }
+        }
+        jp += NR;
+    }
+}
+
+/// Packs op(A)[i0..i0+mc, k0..k0+kc] as mc/MR panels, each kc columns of MR floats (zero-padded).
+unsafe fn pack_a(dst: *mut f32, a: *const f32, trans_a: bool, m: usize, k: usize, i0: usize, mc: usize, k0: usize, kc: usize) {
+    let mut d = dst;
+    let mut ip = 0;
+    while ip < mc {
+        let h = if mc - ip < MR { mc - ip } else { MR };
+        if trans_a && h == MR {
+            // Aᵀ is stored (K, M): the MR values of one column are contiguous.
+            for p in 0..kc {
+                store(d, load(a.add((k0 + p) * m + i0 + ip)));
+                d = d.add(MR);
+            }
+        } else {
+            for p in 0..kc {
+                for i in 0..MR {
+                    *d.add(i) = if i < h { at(a, trans_a, i0 + ip + i, k0 + p, m, k) } else { 0.0 };
+                }
+                d = d.add(MR);
+            }
+        }
+        ip += MR;
+    }
+}
+
+/// The 4×8 tile: acc = Apanel (4,kc) @ Bpanel (kc,8), then C tile = (overwrite ? 0 : C) + acc.
+#[inline(always)]
+unsafe fn micro_kernel(kc: usize, ap: *const f32, bp: *const f32, c: *mut f32, ldc: usize, rows: usize, cols: usize, overwrite: bool) {
+    let (mut c00, mut c01, mut c10, mut c11) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
+    let (mut c20, mut c21, mut c30, mut c31) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
+    let mut a = ap;
+    let mut b = bp;
+    for _ in 0..kc {
+        let b0 = load(b);
+        let b1 = load(b.add(4));
+        let a0 = load_splat(a);
+        c00 = add(c00, mul(a0, b0));
+        c01 = add(c01, mul(a0, b1));
+        let a1 = load_splat(a.add(1));
+        c10 = add(c10, mul(a1, b0));
+        c11 = add(c11, mul(a1, b1));
+        let a2 = load_splat(a.add(2));
+        c20 = add(c20, mul(a2, b0));
+        c21 = add(c21, mul(a2, b1));
+        let a3 = load_splat(a.add(3));
+        c30 = add(c30, mul(a3, b0));
+        c31 = add(c31, mul(a3, b1));
+        a = a.add(MR);
+        b = b.add(NR);
+    }
+    let acc = [[c00, c01], [c10, c11], [c20, c21], [c30, c31]];
+    if rows == MR && cols == NR {
+        for (r, pair) in acc.iter().enumerate() {
+            let row = c.add(r * ldc);
+            for (h, v) in pair.iter().enumerate() {
+                let dst = row.add(4 * h);
+                store(dst, if overwrite { *v } else { add(load(dst), *v) });
+            }
+        }
+    } else {
+        let mut tile = [0.0f32; MR * NR];
+        for (r, pair) in acc.iter().enumerate() {
+            store(tile.as_mut_ptr().add(r * NR), pair[0]);
+            store(tile.as_mut_ptr().add(r * NR + 4), pair[1]);
+        }
+        for r in 0..rows {
+            for j in 0..cols {
+                let dst = c.add(r * ldc + j);
+                let v = tile[r * NR + j];
+                *dst = if overwrite { v } else { *dst + v };
+            }
+        }
+    }
+}
+
+/// c (m,n) (+)= op(a) @ op(b); a is (m,k), or (k,m) when `trans_a`; b is (k,n), or (n,k) when
+/// `trans_b`; `workspace` holds WORKSPACE_FLOATS floats. `accumulate` adds to c instead of
+/// overwriting it. c must not alias a or b.
+pub unsafe fn matmul(c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool, accumulate: bool, workspace: *mut f32) {
+    if k == 0 {
+        if !accumulate {
+            for i in 0..m * n {
+                *c.add(i) = 0.0;
+            }
+        }
+        return;
+    }
+    let packed_a = workspace;
+    let packed_b = workspace.add(MC * KC);
+    let mut j0 = 0;
+    while j0 < n {
+        let nc = if n - j0 < NC { n - j0 } else { NC };
+        let mut k0 = 0;
+        while k0 < k {
+            let kc = if k - k0 < KC { k - k0 } else { KC };
+            pack_b(packed_b, b, trans_b, k, n, k0, kc, j0, nc);
+            let overwrite = k0 == 0 && !accumulate;
+            let mut i0 = 0;
+            while i0 < m {
+                let mc = if m - i0 < MC { m - i0 } else { MC };
+                pack_a(packed_a, a, trans_a, m, k, i0, mc, k0, kc);
+                let mut jp = 0;
+                while jp < nc {
+                    let cols = if nc - jp < NR { nc - jp } else { NR };
+                    let bp = packed_b.add(jp * kc);
+                    let mut ip = 0;
+                    while ip < mc {
+                        let rows = if mc - ip < MR { mc - ip } else { MR };
+                        let ap = packed_a.add(ip * kc);
+                        micro_kernel(kc, ap, bp, c.add((i0 + ip) * n + j0 + jp), n, rows, cols, overwrite);
+                        ip += MR;
+                    }
+                    jp += NR;
+                }
+                i0 += MC;
+            }
+            k0 += KC;
+        }
+        j0 += NC;
+    }
+}

@@ -1,0 +1,42 @@
+//! Parameter updates, in place. Step-dependent scalars (Adam's bias corrections) are computed by
+//! the caller once per step, not per element.
+use crate::simd::*;
+
+/// param (n) -= lr · grad (n).
+pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
+    map2(param, param, grad, n, |p, g| sub(p, mul(splat(lr), g)));
+}
+
+/// Adam (Kingma & Ba; torch.optim.Adam without weight decay), for step t ≥ 1:
+///   m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
+///   param -= step_size · m / (√v · inv_sqrt_bc2 + eps)
+/// where the caller passes step_size = lr / (1 - β1^t) and inv_sqrt_bc2 = 1 / √(1 - β2^t).
+pub unsafe fn adam_step(param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, eps: f32, inv_sqrt_bc2: f32) {
+    let update = |p: V, g: V, mv: V, vv: V| -> (V, V, V) {
+        let m1 = add(mul(splat(beta1), mv), mul(splat(1.0 - beta1), g));
+        let v1 = add(mul(splat(beta2), vv), mul(splat(1.0 - beta2), mul(g, g)));
+        let denom = add(mul(sqrt(v1), splat(inv_sqrt_bc2)), splat(eps));
+        (sub(p, div(mul(splat(step_size), m1), denom)), m1, v1)
+    };
+    let body = n - n % LANES;
+    let mut i = 0;
+    while i < body {
+        let (p1, m1, v1) = update(load(param.add(i)), load(grad.add(i)), load(m.add(i)), load(v.add(i)));
+        store(param.add(i), p1);
+        store(m.add(i), m1);
+        store(v.add(i), v1);
+        i += LANES;
+    }
+    if i < n {
+        let len = n - i;
+        let (p1, m1, v1) = update(
+            load_partial(param.add(i), len),
+            load_partial(grad.add(i), len),
+            load_partial(m.add(i), len),
+            load_partial(v.add(i), len),
+        );
+        store_partial(param.add(i), p1, len);
+        store_partial(m.add(i), m1, len);
+        store_partial(v.add(i), v1, len);
+    }
+}

@@ -1,0 +1,88 @@
+//! `V` as a simd128 register. Compiled only with `target_feature = "simd128"`.
+use core::arch::wasm32::*;
+
+pub type V = v128;
+
+#[inline(always)]
+pub fn splat(x: f32) -> V {
+    f32x4_splat(x)
+}
+#[inline(always)]
+pub unsafe fn load(p: *const f32) -> V {
+    v128_load(p as *const v128)
+}
+#[inline(always)]
+pub unsafe fn store(p: *mut f32, v: V) {
+    v128_store(p as *mut v128, v)
+}
+/// One float from memory broadcast to all lanes (a single load+broadcast instruction in V8).
+#[inline(always)]
+pub unsafe fn load_splat(p: *const f32) -> V {
+    v128_load32_splat(p as *const u32)
+}
+#[inline(always)]
+pub fn add(a: V, b: V) -> V {
+    f32x4_add(a, b)
+}
+#[inline(always)]
+pub fn sub(a: V, b: V) -> V {
+    f32x4_sub(a, b)
+}
+#[inline(always)]
+pub fn mul(a: V, b: V) -> V {
+    f32x4_mul(a, b)
+}
+#[inline(always)]
+pub fn div(a: V, b: V) -> V {
+    f32x4_div(a, b)
+}
+#[inline(always)]
+pub fn max(a: V, b: V) -> V {
+    // pmax is `b < a ? a : b`: one instruction, unlike f32x4_max's NaN/-0 handling.
+    f32x4_pmax(a, b)
+}
+#[inline(always)]
+pub fn min(a: V, b: V) -> V {
+    f32x4_pmin(a, b)
+}
+#[inline(always)]
+pub fn abs(a: V) -> V {
+    f32x4_abs(a)
+}
+#[inline(always)]
+pub fn sqrt(a: V) -> V {
+    f32x4_sqrt(a)
+}
+#[inline(always)]
+pub fn floor(a: V) -> V {
+    f32x4_floor(a)
+}
+/// Lane-wise `a < b ? x : y`.
+#[inline(always)]
+pub fn select_lt(a: V, b: V, x: V, y: V) -> V {
+    v128_bitselect(x, y, f32x4_lt(a, b))
+}
+/// 2^n for integer-valued lanes n in [-126, 127], built from the exponent bits.
+#[inline(always)]
+pub fn exp2_int(n: V) -> V {
+    i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23)
+}
+/// Sum of the four lanes, as (l0 + l2) + (l1 + l3) — the scalar build adds in the same order.
+#[inline(always)]
+pub fn hsum(a: V) -> f32 {
+    let b = f32x4_add(a, i32x4_shuffle::<2, 3, 0, 1>(a, a));
+    f32x4_extract_lane::<0>(b) + f32x4_extract_lane::<1>(b)
+}
+#[inline(always)]
+pub fn hmax(a: V) -> f32 {
+    let b = f32x4_pmax(a, i32x4_shuffle::<2, 3, 0, 1>(a, a));
+    let c = f32x4_extract_lane::<0>(b);
+    let d = f32x4_extract_lane::<1>(b);
+    if c < d { d } else { c }
+}
+/// Rotates the lanes by one (a shuffle, not a floating-point operation): keeps the peak kernel's
+/// operands changing without adding arithmetic.
+#[inline(always)]
+pub fn rotate(a: V) -> V {
+    i32x4_shuffle::<1, 2, 3, 0>(a, a)
+}

@@ -1,0 +1,10 @@
+/** jest runs the TypeScript sources through esbuild (test/esbuild-transform.cjs): no ts-jest/TS version coupling. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '\\.ts$': '<rootDir>/test/esbuild-transform.cjs' },
+  // Sources import './x.js' (ESM spelling); jest resolves the .ts file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testTimeout: 120000,
+};

@@ -1,0 +1,243 @@
+import { Arena, type GrowableMemory } from './arena.js';
+import { WasmgradError } from './errors.js';
+import { formatShape, Tensor, type DType } from './tensor.js';
+import type { AdamOptions, BackendName, MatmulOptions } from './types.js';
+import { KernelArgs } from './validate.js';
+
+/**
+ * The kernels behind one interface. Public methods validate their arguments (shapes, dtypes,
+ * ownership, index ranges) and then call the implementation's raw kernel with plain dimensions;
+ * implementations (js/, wasm/) only compute. Tensors live in an Arena over the backend's memory.
+ *
+ * Conventions (llm.c's): outputs first; backward kernels accumulate into gradients (`+=`), so the
+ * trainer zeroes gradients once per step; forward kernels overwrite their outputs.
+ */
+export abstract class Backend {
+  abstract readonly name: BackendName;
+  protected readonly arena: Arena;
+
+  constructor(protected readonly memory: GrowableMemory, heapBase: number) {
+    this.arena = new Arena(memory, heapBase);
+  }
+
+  /** The buffer tensors view; a new object after memory growth. */
+  memoryBuffer(): ArrayBuffer {
+    return this.memory.buffer;
+  }
+
+  /** Bytes held by live tensors (and kernel workspace). */
+  get bytesInUse(): number {
+    return this.arena.bytesInUse;
+  }
+
+  // ---- tensors ------------------------------------------------------------------------------
+
+  /** A zero-filled tensor. */
+  tensor(shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new WasmgradError(`tensor: shape ${JSON.stringify(shape)} is invalid. Fix: use an array of non-negative integers.`);
+    }
+    if (dtype !== 'f32' && dtype !== 'i32') throw new WasmgradError(`tensor: unknown dtype '${dtype}'. Fix: use 'f32' or 'i32'.`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const tensor = new Tensor(this, [...shape], dtype, this.arena.alloc(size * 4));
+    tensor.data().fill(0);
+    return tensor;
+  }
+
+  /** A tensor holding `data` (checked: length, and integers for i32). */
+  fromArray(shape: readonly number[], data: ArrayLike<number>, dtype: DType = 'f32'): Tensor {
+    const t = this.tensor(shape, dtype);
+    try {
+      this.write(t, data);
+    } catch (e) {
+      t.dispose();
+      throw e;
+    }
+    return t;
+  }
+
+  /** Copies `data` into `t`. */
+  write(t: Tensor, data: ArrayLike<number>): void {
+    const args = new KernelArgs(this, 'write').tensor('t', t, t.dtype, t.shape.length);
+    if (data.length !== t.size) args.fail(`data has ${data.length} values but t has ${t.size}`, `pass exactly ${t.size} values`);
+    if (t.dtype === 'i32') {
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
+          args.fail(`data[${i}] = ${v} is not a 32-bit integer`, 'index tensors hold whole numbers');
+        }
+      }
+    }
+    t.data().set(data);
+  }
+
+  /** Called by Tensor.dispose(). */
+  release(t: Tensor): void {
+    this.arena.release(t.offset);
+  }
+
+  // ---- kernels ------------------------------------------------------------------------------
+
+  /** c (m,n) (+)= op(a) @ op(b), op(a) (m,k), op(b) (k,n); see MatmulOptions. */
+  matmul(c: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
+    const { transA = false, transB = false, accumulate = false } = options;
+    const args = new KernelArgs(this, `matmul(transA=${transA}, transB=${transB})`)
+      .tensor('c', c, 'f32', 2)
+      .tensor('a', a, 'f32', 2)
+      .tensor('b', b, 'f32', 2);
+    const [m, ka] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+    const [kb, n] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+    if (ka !== kb) {
+      args.fail(
+        `op(a) is ${formatShape([m, ka])} but op(b) is ${formatShape([kb, n])}: inner dimensions ${ka} and ${kb} differ`,
+        'op(a) must be (m,k) and op(b) (k,n); check the transpose flags',
+      );
+    }
+    args.shape('c', c, [m, n], 'c must be (m,n) = (rows of op(a), columns of op(b))');
+    args.distinct('c', c, 'a', a).distinct('c', c, 'b', b);
+    this.matmulRaw(c, a, b, m, ka, n, transA, transB, accumulate);
+  }
+
+  /** out (rows,cols) += bias (cols), in place. */
+  biasForward(out: Tensor, bias: Tensor): void {
+    const args = new KernelArgs(this, 'biasForward').tensor('out', out, 'f32', 2).tensor('bias', bias, 'f32', 1);
+    args.shape('bias', bias, [out.shape[1]], 'bias has one value per column of out').distinct('out', out, 'bias', bias);
+    this.biasForwardRaw(out, bias, out.shape[0], out.shape[1]);
+  }
+
+  /** dbias (cols) += column sums of dout (rows,cols). */
+  biasBackward(dbias: Tensor, dout: Tensor): void {
+    const args = new KernelArgs(this, 'biasBackward').tensor('dbias', dbias, 'f32', 1).tensor('dout', dout, 'f32', 2);
+    args.shape('dbias', dbias, [dout.shape[1]], 'dbias has one value per column of dout').distinct('dbias', dbias, 'dout', dout);
+    this.biasBackwardRaw(dbias, dout, dout.shape[0], dout.shape[1]);
+  }
+
+  /** out = gelu(inp), exact erf form; out may be inp (in place). */
+  geluForward(out: Tensor, inp: Tensor): void {
+    const args = new KernelArgs(this, 'geluForward').tensor('out', out, 'f32', out.shape.length).tensor('inp', inp, 'f32', inp.shape.length);
+    args.shape('out', out, inp.shape, 'out has the shape of inp');
+    if (out.offset !== inp.offset) args.distinct('out', out, 'inp', inp);
+    this.geluForwardRaw(out, inp, inp.size);
+  }
+
+  /** dinp += gelu'(inp) · dout. */
+  geluBackward(dinp: Tensor, inp: Tensor, dout: Tensor): void {
+    const args = new KernelArgs(this, 'geluBackward')
+      .tensor('dinp', dinp, 'f32', dinp.shape.length)
+      .tensor('inp', inp, 'f32', inp.shape.length)
+      .tensor('dout', dout, 'f32', dout.shape.length);
+    args.shape('dinp', dinp, inp.shape, 'dinp has the shape of inp').shape('dout', dout, inp.shape, 'dout has the shape of inp');
+    args.distinct('dinp', dinp, 'inp', inp);
+    if (dinp.offset !== dout.offset) args.distinct('dinp', dinp, 'dout', dout);
+    this.geluBackwardRaw(dinp, inp, dout, inp.size);
+  }
+
+  /**
+   * probs (n,v) = softmax(logits (n,v)); losses (n), if given, = -log probs[i, targets[i]].
+   * Returns the mean loss.
+   */
+  softmaxXentForward(probs: Tensor, logits: Tensor, targets: Tensor, losses?: Tensor): number {
+    const args = new KernelArgs(this, 'softmaxXentForward')
+      .tensor('probs', probs, 'f32', 2)
+      .tensor('logits', logits, 'f32', 2)
+      .tensor('targets', targets, 'i32', 1);
+    const [n, v] = logits.shape;
+    args.positive('rows of logits', n).positive('columns of logits', v);
+    args.shape('probs', probs, logits.shape, 'probs has the shape of logits');
+    args.shape('targets', targets, [n], 'one target per row of logits');
+    args.distinct('probs', probs, 'logits', logits);
+    if (losses !== undefined) {
+      args.tensor('losses', losses, 'f32', 1).shape('losses', losses, [n], 'one loss per row of logits');
+      args.distinct('losses', losses, 'logits', logits).distinct('losses', losses, 'probs', probs);
+    }
+    args.indices('targets', targets, v, 'class (column of logits)');
+    return this.softmaxXentForwardRaw(losses ?? null, probs, logits, targets, n, v);
+  }
+
+  /** dlogits (n,v) += (probs - onehot(targets)) · dlosses; dlosses (n) is 1/n for a mean loss. */
+  softmaxXentBackward(dlogits: Tensor, dlosses: Tensor, probs: Tensor, targets: Tensor): void {
+    const args = new KernelArgs(this, 'softmaxXentBackward')
+      .tensor('dlogits', dlogits, 'f32', 2)
+      .tensor('dlosses', dlosses, 'f32', 1)
+      .tensor('probs', probs, 'f32', 2)
+      .tensor('targets', targets, 'i32', 1);
+    const [n, v] = probs.shape;
+    args.shape('dlogits', dlogits, probs.shape, 'dlogits has the shape of probs');
+    args.shape('dlosses', dlosses, [n], 'one loss gradient per row').shape('targets', targets, [n], 'one target per row');
+    args.distinct('dlogits', dlogits, 'probs', probs).distinct('dlogits', dlogits, 'dlosses', dlosses);
+    args.indices('targets', targets, v, 'class (column of probs)');
+    this.softmaxXentBackwardRaw(dlogits, dlosses, probs, targets, n, v);
+  }
+
+  /** out (n,c) = weight (rows,c)[idx (n)]: one_hot(idx) @ weight without the one-hot. */
+  embeddingForward(out: Tensor, idx: Tensor, weight: Tensor): void {
+    const args = new KernelArgs(this, 'embeddingForward')
+      .tensor('out', out, 'f32', 2)
+      .tensor('idx', idx, 'i32', 1)
+      .tensor('weight', weight, 'f32', 2);
+    const [rows, c] = weight.shape;
+    args.shape('out', out, [idx.size, c], 'out has one row per index, as wide as weight');
+    args.distinct('out', out, 'weight', weight);
+    args.indices('idx', idx, rows, 'row of weight');
+    this.embeddingForwardRaw(out, idx, weight, idx.size, c);
+  }
+
+  /** dweight[idx[i]] += dout[i]; repeated indices add up. */
+  embeddingBackward(dweight: Tensor, idx: Tensor, dout: Tensor): void {
+    const args = new KernelArgs(this, 'embeddingBackward')
+      .tensor('dweight', dweight, 'f32', 2)
+      .tensor('idx', idx, 'i32', 1)
+      .tensor('dout', dout, 'f32', 2);
+    const [rows, c] = dweight.shape;
+    args.shape('dout', dout, [idx.size, c], 'dout has one row per index, as wide as dweight');
+    args.distinct('dweight', dweight, 'dout', dout);
+    args.indices('idx', idx, rows, 'row of dweight');
+    this.embeddingBackwardRaw(dweight, idx, dout, idx.size, c);
+  }
+
+  /** param -= lr · grad. */
+  sgdStep(param: Tensor, grad: Tensor, lr: number): void {
+    const args = new KernelArgs(this, 'sgdStep').tensor('param', param, 'f32', param.shape.length).tensor('grad', grad, 'f32', grad.shape.length);
+    args.shape('grad', grad, param.shape, 'grad has the shape of param').finite('lr', lr).distinct('param', param, 'grad', grad);
+    this.sgdStepRaw(param, grad, param.size, lr);
+  }
+
+  /** One Adam update of param, with moment estimates m and v (zero before the first step). */
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, options: AdamOptions): void {
+    const { lr, beta1, beta2, eps, step } = options;
+    const args = new KernelArgs(this, 'adamStep');
+    for (const [name, t] of [['param', param], ['grad', grad], ['m', m], ['v', v]] as const) {
+      args.tensor(name, t, 'f32', t.shape.length).shape(name, t, param.shape, `${name} has the shape of param`);
+    }
+    args.distinct('param', param, 'grad', grad).distinct('param', param, 'm', m).distinct('param', param, 'v', v).distinct('m', m, 'v', v);
+    args.finite('lr', lr).finite('eps', eps).positive('step', step);
+    for (const [name, beta] of [['beta1', beta1], ['beta2', beta2]] as const) {
+      if (!(beta >= 0 && beta < 1)) args.fail(`${name} is ${beta} but must be in [0, 1)`, `use e.g. ${name === 'beta1' ? 0.9 : 0.999}`);
+    }
+    // Bias corrections in float64 here, once, rather than per element in the kernel.
+    const stepSize = lr / (1 - beta1 ** step);
+    const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** step);
+    this.adamStepRaw(param, grad, m, v, param.size, stepSize, beta1, beta2, eps, invSqrtBc2);
+  }
+
+  /** mean |x|, the notebook's activation statistic. */
+  meanAbs(x: Tensor): number {
+    new KernelArgs(this, 'meanAbs').tensor('x', x, 'f32', x.shape.length).positive('size of x', x.size);
+    return this.meanAbsRaw(x, x.size);
+  }
+
+  // ---- the implementation's raw kernels: arguments already validated --------------------------
+
+  protected abstract matmulRaw(c: Tensor, a: Tensor, b: Tensor, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): void;
+  protected abstract biasForwardRaw(out: Tensor, bias: Tensor, rows: number, cols: number): void;
+  protected abstract biasBackwardRaw(dbias: Tensor, dout: Tensor, rows: number, cols: number): void;
+  protected abstract geluForwardRaw(out: Tensor, inp: Tensor, n: number): void;
+  protected abstract geluBackwardRaw(dinp: Tensor, inp: Tensor, dout: Tensor, n: number): void;
+  protected abstract softmaxXentForwardRaw(losses: Tensor | null, probs: Tensor, logits: Tensor, targets: Tensor, n: number, v: number): number;
+  protected abstract softmaxXentBackwardRaw(dlogits: Tensor, dlosses: Tensor, probs: Tensor, targets: Tensor, n: number, v: number): void;
+  protected abstract embeddingForwardRaw(out: Tensor, idx: Tensor, weight: Tensor, n: number, c: number): void;
+  protected abstract embeddingBackwardRaw(dweight: Tensor, idx: Tensor, dout: Tensor, n: number, c: number): void;
+  protected abstract sgdStepRaw(param: Tensor, grad: Tensor, n: number, lr: number): void;
+  protected abstract adamStepRaw(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
+  protected abstract meanAbsRaw(x: Tensor, n: number): number;
+}

@@ -1,0 +1,73 @@
+import type { Backend } from './backend.js';
+import { WasmgradError } from './errors.js';
+
+/** f32 for values, i32 for indices (vocabulary ids, targets). */
+export type DType = 'f32' | 'i32';
+
+export const formatShape = (shape: readonly number[]) => `(${shape.join(',')})`;
+
+/**
+ * A block of a backend's memory with a shape: row-major, f32 or i32. The numbers live where the
+ * kernels read them (inside the wasm memory for the wasm backends); `f32()`/`i32()` are live views,
+ * re-derived whenever the memory has grown, since growth detaches every old view.
+ */
+export class Tensor {
+  readonly size: number;
+  private cachedView: Float32Array | Int32Array | null = null;
+  private disposed = false;
+
+  /** Use `backend.tensor(...)`; this is called by backends. */
+  constructor(
+    readonly backend: Backend,
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    /** Byte offset inside the backend's memory. */
+    readonly offset: number,
+  ) {
+    this.size = shape.reduce((a, b) => a * b, 1);
+  }
+
+  get byteLength(): number {
+    return this.size * 4;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Live view of an f32 tensor. Do not keep it across allocations: memory growth detaches it. */
+  f32(): Float32Array {
+    if (this.dtype !== 'f32') throw new WasmgradError(`tensor ${formatShape(this.shape)} is i32; use .i32()`);
+    return this.data() as Float32Array;
+  }
+
+  /** Live view of an i32 tensor. Do not keep it across allocations: memory growth detaches it. */
+  i32(): Int32Array {
+    if (this.dtype !== 'i32') throw new WasmgradError(`tensor ${formatShape(this.shape)} is f32; use .f32()`);
+    return this.data() as Int32Array;
+  }
+
+  /** A copy of the values as a plain array. */
+  toArray(): number[] {
+    return Array.from(this.data());
+  }
+
+  /** Returns the memory to the backend. Using the tensor afterwards is an error. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.cachedView = null;
+    this.backend.release(this);
+  }
+
+  /** Live view of either dtype. */
+  data(): Float32Array | Int32Array {
+    if (this.disposed) throw new WasmgradError(`tensor ${formatShape(this.shape)} was disposed`);
+    const buffer = this.backend.memoryBuffer();
+    if (this.cachedView === null || this.cachedView.buffer !== buffer) {
+      const Ctor = this.dtype === 'f32' ? Float32Array : Int32Array;
+      this.cachedView = new Ctor(buffer, this.offset, this.size);
+    }
+    return this.cachedView;
+  }
+}

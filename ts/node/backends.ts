@@ -1,0 +1,17 @@
+import { readFile } from 'node:fs/promises';
+import { createBackend, type CreateBackendOptions, type WasmSources } from '../backend/index.js';
+import type { Backend } from '../backend/backend.js';
+import type { BackendName } from '../backend/types.js';
+
+/** The committed kernel builds, read from the package's wasm/ folder. */
+const wasmDir = new URL('../../wasm/', import.meta.url);
+
+export const nodeWasmSources: WasmSources = {
+  simd: () => readFile(new URL('wasmgrad-simd.wasm', wasmDir)),
+  scalar: () => readFile(new URL('wasmgrad-scalar.wasm', wasmDir)),
+};
+
+/** A backend by name, with the kernel files read from disk. */
+export function loadBackend(name: BackendName, options?: CreateBackendOptions): Promise<Backend> {
+  return createBackend(name, nodeWasmSources, options);
+}
