@@ -73,8 +73,8 @@ pub unsafe extern "C" fn sgd_step(param: *mut f32, grad: *const f32, n: usize, l
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn adam_step(param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, eps: f32, inv_sqrt_bc2: f32) {
-    optim::adam_step(param, grad, m, v, n, step_size, beta1, beta2, eps, inv_sqrt_bc2)
+pub unsafe extern "C" fn adam_step(param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32, one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32) {
+    optim::adam_step(param, grad, m, v, n, step_size, beta1, beta2, one_minus_beta1, one_minus_beta2, eps, inv_sqrt_bc2)
 }
 
 #[no_mangle]

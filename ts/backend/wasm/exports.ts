@@ -18,7 +18,7 @@ export interface KernelExports {
   embedding_forward(out: number, idx: number, weight: number, n: number, c: number): void;
   embedding_backward(dweight: number, idx: number, dout: number, n: number, c: number): void;
   sgd_step(param: number, grad: number, n: number, lr: number): void;
-  adam_step(param: number, grad: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
+  adam_step(param: number, grad: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, invSqrtBc2: number): void;
   mean_abs(x: number, n: number): number;
   peak_flops(iters: number, seed: number): number;
   peak_flops_per_iter(): number;

@@ -91,7 +91,7 @@ export class WasmBackend extends Backend {
     this.kernels.sgd_step(param.offset, grad.offset, n, lr);
   }
   protected adamStepRaw(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number) {
-    this.kernels.adam_step(param.offset, grad.offset, m.offset, v.offset, n, stepSize, beta1, beta2, eps, invSqrtBc2);
+    this.kernels.adam_step(param.offset, grad.offset, m.offset, v.offset, n, stepSize, beta1, beta2, 1 - beta1, 1 - beta2, eps, invSqrtBc2);
   }
   protected meanAbsRaw(x: Tensor, n: number) {
     return this.kernels.mean_abs(x.offset, n);
