@@ -71,6 +71,12 @@ export abstract class Backend {
     t.data().set(data);
   }
 
+  /** Sets every element of `t` to zero (gradients before a step). */
+  zero(t: Tensor): void {
+    new KernelArgs(this, 'zero').tensor('t', t, t.dtype, t.shape.length);
+    t.data().fill(0);
+  }
+
   /** Called by Tensor.dispose(). */
   release(t: Tensor): void {
     this.arena.release(t.offset);

@@ -18,27 +18,6 @@ pub use scalar::*;
 /// Lanes per vector.
 pub const LANES: usize = 4;
 
-/// Loads `len < LANES` floats into the low lanes, zeros above: the tail of a row goes through
-/// the same vector code as its body, so tails need no second formula.
-#[inline(always)]
-pub unsafe fn load_partial(p: *const f32, len: usize) -> V {
-    let mut buf = [0.0f32; LANES];
-    for (i, slot) in buf.iter_mut().enumerate().take(len) {
-        *slot = *p.add(i);
-    }
-    load(buf.as_ptr())
-}
-
-/// Stores the low `len < LANES` lanes of `v`.
-#[inline(always)]
-pub unsafe fn store_partial(p: *mut f32, v: V, len: usize) {
-    let mut buf = [0.0f32; LANES];
-    store(buf.as_mut_ptr(), v);
-    for (i, value) in buf.iter().enumerate().take(len) {
-        *p.add(i) = *value;
-    }
-}
-
 /// Applies `f` to `n` floats in vector-sized chunks, the tail included: `out[i] = f(inp[i])`.
 /// `out` may alias `inp`.
 #[inline(always)]

@@ -22,6 +22,22 @@ pub unsafe fn load(p: *const f32) -> V {
 pub unsafe fn store(p: *mut f32, v: V) {
     core::ptr::write_unaligned(p as *mut [f32; 4], v.0)
 }
+/// Loads `len` (1..=3) floats into the low lanes, zeros above.
+#[inline(always)]
+pub unsafe fn load_partial(p: *const f32, len: usize) -> V {
+    V([*p, if len > 1 { *p.add(1) } else { 0.0 }, if len > 2 { *p.add(2) } else { 0.0 }, 0.0])
+}
+/// Stores the low `len` (1..=3) lanes of `v`.
+#[inline(always)]
+pub unsafe fn store_partial(p: *mut f32, v: V, len: usize) {
+    *p = v.0[0];
+    if len > 1 {
+        *p.add(1) = v.0[1];
+    }
+    if len > 2 {
+        *p.add(2) = v.0[2];
+    }
+}
 #[inline(always)]
 pub unsafe fn load_splat(p: *const f32) -> V {
     splat(*p)
@@ -79,8 +95,4 @@ pub fn hmax(a: V) -> f32 {
     let c = if a.0[0] < a.0[2] { a.0[2] } else { a.0[0] };
     let d = if a.0[1] < a.0[3] { a.0[3] } else { a.0[1] };
     if c < d { d } else { c }
-}
-#[inline(always)]
-pub fn rotate(a: V) -> V {
-    V([a.0[1], a.0[2], a.0[3], a.0[0]])
 }

@@ -15,6 +15,28 @@ pub unsafe fn load(p: *const f32) -> V {
 pub unsafe fn store(p: *mut f32, v: V) {
     v128_store(p as *mut v128, v)
 }
+/// Loads `len` (1..=3) floats into the low lanes, zeros above, touching no memory past them:
+/// the tail of a row goes through the same vector code as its body.
+#[inline(always)]
+pub unsafe fn load_partial(p: *const f32, len: usize) -> V {
+    match len {
+        1 => v128_load32_zero(p as *const u32),
+        2 => v128_load64_zero(p as *const u64),
+        _ => v128_load32_lane::<2>(v128_load64_zero(p as *const u64), p.add(2) as *const u32),
+    }
+}
+/// Stores the low `len` (1..=3) lanes of `v`.
+#[inline(always)]
+pub unsafe fn store_partial(p: *mut f32, v: V, len: usize) {
+    match len {
+        1 => v128_store32_lane::<0>(v, p as *mut u32),
+        2 => v128_store64_lane::<0>(v, p as *mut u64),
+        _ => {
+            v128_store64_lane::<0>(v, p as *mut u64);
+            v128_store32_lane::<2>(v, p.add(2) as *mut u32);
+        }
+    }
+}
 /// One float from memory broadcast to all lanes (a single load+broadcast instruction in V8).
 #[inline(always)]
 pub unsafe fn load_splat(p: *const f32) -> V {
@@ -79,10 +101,4 @@ pub fn hmax(a: V) -> f32 {
     let c = f32x4_extract_lane::<0>(b);
     let d = f32x4_extract_lane::<1>(b);
     if c < d { d } else { c }
-}
-/// Rotates the lanes by one (a shuffle, not a floating-point operation): keeps the peak kernel's
-/// operands changing without adding arithmetic.
-#[inline(always)]
-pub fn rotate(a: V) -> V {
-    i32x4_shuffle::<1, 2, 3, 0>(a, a)
 }

@@ -1,0 +1,12 @@
+import type { BackendName } from '../backend/types.js';
+
+/** One benchmark result, as `npm run bench -- --json` prints it. */
+export interface BenchRecord {
+  suite: 'kernel' | 'step';
+  name: string;
+  backend: BackendName;
+  shape: number[];
+  medianMs: number;
+  gflops: number | null;
+  nsPerElement: number | null;
+}
