@@ -68,6 +68,11 @@ pub unsafe extern "C" fn embedding_backward(dweight: *mut f32, idx: *const u32, 
 }
 
 #[no_mangle]
+pub unsafe extern "C" fn axpy(y: *mut f32, x: *const f32, n: usize, alpha: f32) {
+    optim::axpy(y, x, n, alpha)
+}
+
+#[no_mangle]
 pub unsafe extern "C" fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
     optim::sgd_step(param, grad, n, lr)
 }

@@ -2,9 +2,14 @@
 //! the caller once per step, not per element.
 use crate::simd::*;
 
+/// y (n) += alpha · x (n): gradient flow through an identity (x + bias), and SGD's update.
+pub unsafe fn axpy(y: *mut f32, x: *const f32, n: usize, alpha: f32) {
+    map2(y, y, x, n, |yv, xv| add(yv, mul(splat(alpha), xv)));
+}
+
 /// param (n) -= lr · grad (n).
 pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
-    map2(param, param, grad, n, |p, g| sub(p, mul(splat(lr), g)));
+    axpy(param, grad, n, -lr)
 }
 
 /// Adam (Kingma & Ba; torch.optim.Adam without weight decay), for step t ≥ 1:

@@ -77,6 +77,13 @@ export abstract class Backend {
     t.data().fill(0);
   }
 
+  /** dst = src (same shape and dtype). */
+  copy(dst: Tensor, src: Tensor): void {
+    const args = new KernelArgs(this, 'copy').tensor('dst', dst, src.dtype, dst.shape.length).tensor('src', src, src.dtype, src.shape.length);
+    args.shape('dst', dst, src.shape, 'dst has the shape of src');
+    dst.data().set(src.data());
+  }
+
   /** Called by Tensor.dispose(). */
   release(t: Tensor): void {
     this.arena.release(t.offset);
@@ -201,6 +208,13 @@ export abstract class Backend {
     this.embeddingBackwardRaw(dweight, idx, dout, idx.size, c);
   }
 
+  /** y += alpha · x. */
+  axpy(y: Tensor, x: Tensor, alpha: number): void {
+    const args = new KernelArgs(this, 'axpy').tensor('y', y, 'f32', y.shape.length).tensor('x', x, 'f32', x.shape.length);
+    args.shape('x', x, y.shape, 'x has the shape of y').finite('alpha', alpha).distinct('y', y, 'x', x);
+    this.axpyRaw(y, x, y.size, alpha);
+  }
+
   /** param -= lr · grad. */
   sgdStep(param: Tensor, grad: Tensor, lr: number): void {
     const args = new KernelArgs(this, 'sgdStep').tensor('param', param, 'f32', param.shape.length).tensor('grad', grad, 'f32', grad.shape.length);
@@ -243,6 +257,7 @@ export abstract class Backend {
   protected abstract softmaxXentBackwardRaw(dlogits: Tensor, dlosses: Tensor, probs: Tensor, targets: Tensor, n: number, v: number): void;
   protected abstract embeddingForwardRaw(out: Tensor, idx: Tensor, weight: Tensor, n: number, c: number): void;
   protected abstract embeddingBackwardRaw(dweight: Tensor, idx: Tensor, dout: Tensor, n: number, c: number): void;
+  protected abstract axpyRaw(y: Tensor, x: Tensor, n: number, alpha: number): void;
   protected abstract sgdStepRaw(param: Tensor, grad: Tensor, n: number, lr: number): void;
   protected abstract adamStepRaw(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
   protected abstract meanAbsRaw(x: Tensor, n: number): number;

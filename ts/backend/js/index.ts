@@ -46,6 +46,9 @@ export class JsBackend extends Backend {
   protected embeddingBackwardRaw(dweight: Tensor, idx: Tensor, dout: Tensor, n: number, c: number) {
     embedding.embeddingBackward(dweight.f32(), idx.i32(), dout.f32(), n, c);
   }
+  protected axpyRaw(y: Tensor, x: Tensor, n: number, alpha: number) {
+    optim.axpy(y.f32(), x.f32(), n, alpha);
+  }
   protected sgdStepRaw(param: Tensor, grad: Tensor, n: number, lr: number) {
     optim.sgdStep(param.f32(), grad.f32(), n, lr);
   }

@@ -1,6 +1,11 @@
 // Math's functions bound once: a global lookup per element is slow inside a vm context (jest's).
 const { sqrt } = Math;
 
+/** y += alpha · x. */
+export function axpy(y: Float32Array, x: Float32Array, n: number, alpha: number): void {
+  for (let i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
 /** param -= lr · grad. */
 export function sgdStep(param: Float32Array, grad: Float32Array, n: number, lr: number): void {
   for (let i = 0; i < n; i++) param[i] -= lr * grad[i];

@@ -17,6 +17,7 @@ export interface KernelExports {
   softmax_xent_backward(dlogits: number, dlosses: number, probs: number, targets: number, n: number, v: number): void;
   embedding_forward(out: number, idx: number, weight: number, n: number, c: number): void;
   embedding_backward(dweight: number, idx: number, dout: number, n: number, c: number): void;
+  axpy(y: number, x: number, n: number, alpha: number): void;
   sgd_step(param: number, grad: number, n: number, lr: number): void;
   adam_step(param: number, grad: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, invSqrtBc2: number): void;
   mean_abs(x: number, n: number): number;
@@ -34,6 +35,6 @@ export const ABI_VERSION = 1;
 export const EXPECTED_EXPORTS: readonly (keyof KernelExports)[] = [
   'memory', '__heap_base', 'abi_version', 'simd_enabled', 'matmul_workspace_bytes', 'matmul',
   'bias_forward', 'bias_backward', 'gelu_forward', 'gelu_backward', 'softmax_xent_forward',
-  'softmax_xent_backward', 'embedding_forward', 'embedding_backward', 'sgd_step', 'adam_step',
+  'softmax_xent_backward', 'embedding_forward', 'embedding_backward', 'axpy', 'sgd_step', 'adam_step',
   'mean_abs', 'peak_flops', 'peak_flops_per_iter', 'math_exp', 'math_erf', 'math_ln',
 ];

@@ -87,6 +87,9 @@ export class WasmBackend extends Backend {
   protected embeddingBackwardRaw(dweight: Tensor, idx: Tensor, dout: Tensor, n: number, c: number) {
     this.kernels.embedding_backward(dweight.offset, idx.offset, dout.offset, n, c);
   }
+  protected axpyRaw(y: Tensor, x: Tensor, n: number, alpha: number) {
+    this.kernels.axpy(y.offset, x.offset, n, alpha);
+  }
   protected sgdStepRaw(param: Tensor, grad: Tensor, n: number, lr: number) {
     this.kernels.sgd_step(param.offset, grad.offset, n, lr);
   }
