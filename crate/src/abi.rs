@@ -43,8 +43,8 @@ pub unsafe extern "C" fn gelu_forward(out: *mut f32, inp: *const f32, n: usize) 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn gelu_backward(dinp: *mut f32, inp: *const f32, dout: *const f32, n: usize) {
-    activation::gelu_backward(dinp, inp, dout, n)
+pub unsafe extern "C" fn gelu_backward(dinp: *mut f32, inp: *const f32, out: *const f32, dout: *const f32, n: usize) {
+    activation::gelu_backward(dinp, inp, out, dout, n)
 }
 
 #[no_mangle]
@@ -100,12 +100,14 @@ pub extern "C" fn peak_flops_per_iter() -> u32 {
 // Elementwise maps over the math approximations, exported so tests can measure their error.
 #[no_mangle]
 pub unsafe extern "C" fn math_exp(out: *mut f32, inp: *const f32, n: usize) {
-    simd::map1(out, inp, n, math::exp)
+    let k = math::Consts::new();
+    simd::map1(out, inp, n, |x| math::exp(x, &k))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn math_erf(out: *mut f32, inp: *const f32, n: usize) {
-    simd::map1(out, inp, n, math::erf)
+    let k = math::Consts::new();
+    simd::map1(out, inp, n, |x| math::erf(x, &k))
 }
 
 #[no_mangle]

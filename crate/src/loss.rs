@@ -1,12 +1,13 @@
 //! Softmax fused with cross-entropy (llm.c's layout): the forward keeps the probabilities, the
 //! backward needs nothing else. Max-subtracted, so no logit overflows exp.
-use crate::math::{exp, ln};
+use crate::math::{exp, ln, Consts};
 use crate::simd::*;
 
 /// logits (n,v), targets (n) in [0,v) -> probs (n,v), losses (n) unless null;
 /// returns the mean loss. loss_i = ln Σ_j e^(x_ij - max_i) - (x_i,t - max_i).
 pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize) -> f32 {
     let body = v - v % LANES;
+    let k = Consts::new();
     let mut total = 0.0f64;
     for r in 0..n {
         let x = logits.add(r * v);
@@ -27,7 +28,7 @@ pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *c
         let mut sum = splat(0.0);
         j = 0;
         while j < body {
-            let e = exp(sub(load(x.add(j)), shift));
+            let e = exp(sub(load(x.add(j)), shift), &k);
             store(p.add(j), e);
             sum = add(sum, e);
             j += LANES;
@@ -35,7 +36,7 @@ pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *c
         let mut row_sum = hsum(sum);
         if body < v {
             let len = v - body;
-            let e = exp(sub(load_partial(x.add(body), len), shift));
+            let e = exp(sub(load_partial(x.add(body), len), shift), &k);
             store_partial(p.add(body), e, len);
             for t in body..v {
                 row_sum += *p.add(t);

@@ -3,12 +3,71 @@
 //! Errors below were measured by `test/kernels/math.test.ts` against float64 over the stated ranges.
 use crate::simd::*;
 
+/// The splatted constants of exp and erfc. V8 rebuilds a `v128.const` wherever it appears, also
+/// inside loops (a 64-bit immediate, a GPR→XMM move and a shuffle per constant per iteration),
+/// which made GELU 10× slower than its arithmetic. Kernels build this table once per call,
+/// outside their loops; `black_box` keeps LLVM from folding it back into `v128.const`s, so the
+/// loop reads each constant with one load.
+pub struct Consts {
+    pub zero: V,
+    pub half: V,
+    pub one: V,
+    pub two: V,
+    exp_min: V,
+    exp_max: V,
+    log2_e: V,
+    round_magic: V,
+    ln2_hi: V,
+    ln2_lo: V,
+    exp_poly: [V; 6],
+    erfc_poly: [V; 10],
+}
+
+impl Consts {
+    #[inline(always)]
+    pub fn new() -> Consts {
+        core::hint::black_box(Consts {
+            zero: splat(0.0),
+            half: splat(0.5),
+            one: splat(1.0),
+            two: splat(2.0),
+            exp_min: splat(EXP_MIN_ARG),
+            exp_max: splat(EXP_MAX_ARG),
+            log2_e: splat(LOG2_E),
+            round_magic: splat(ROUND_MAGIC),
+            ln2_hi: splat(LN2_HI),
+            ln2_lo: splat(LN2_LO),
+            // Cephes expf, highest degree first.
+            exp_poly: [1.987_569_2e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1].map(splat),
+            // Numerical Recipes erfcc, highest degree first.
+            erfc_poly: [
+                0.170_872_77, -0.822_152_23, 1.488_515_87, -1.135_203_98, 0.278_868_07,
+                -0.186_288_06, 0.096_784_18, 0.374_091_96, 1.000_023_68, -1.265_512_23,
+            ]
+            .map(splat),
+        })
+    }
+}
+
+/// p(t) by Horner's rule, coefficients highest degree first.
+#[inline(always)]
+fn horner<T: Lanes>(t: T, coefs: &[V]) -> T {
+    let mut p = T::bc(coefs[0]);
+    for c in &coefs[1..] {
+        p = p.mul(t).add(T::bc(*c));
+    }
+    p
+}
+
 const LOG2_E: f32 = core::f32::consts::LOG2_E;
 // ln 2 split in two (Cody–Waite) so that x - n·ln2 is exact for the n that occur.
 const LN2_HI: f32 = 0.693_359_375;
 const LN2_LO: f32 = -2.121_944_4e-4;
 /// Below this exp(x) is under f32's smallest normal; the kernel returns 0.
 const EXP_MIN_ARG: f32 = -87.33;
+/// 1.5·2^23: adding it to |y| < 2^22 rounds y to the nearest integer (the float add does it),
+/// which lands in the sum's low mantissa bits.
+const ROUND_MAGIC: f32 = 12_582_912.0;
 /// Above this 2^n would leave f32's exponent range (n = 128); the kernel clamps.
 const EXP_MAX_ARG: f32 = 88.37;
 
@@ -16,19 +75,18 @@ const EXP_MAX_ARG: f32 = 88.37;
 /// clamped to e^88.37 ≈ 2.4e38 above it. Range reduction x = n·ln2 + r, |r| ≤ ln2/2, then a
 /// degree-6 polynomial for e^r (Cephes expf coefficients) and 2^n from the exponent bits.
 #[inline(always)]
-pub fn exp(x: V) -> V {
-    let xc = min(max(x, splat(EXP_MIN_ARG)), splat(EXP_MAX_ARG));
-    let n = floor(add(mul(xc, splat(LOG2_E)), splat(0.5)));
-    let r = sub(sub(xc, mul(n, splat(LN2_HI))), mul(n, splat(LN2_LO)));
-    let mut p = splat(1.987_569_2e-4);
-    p = add(mul(p, r), splat(1.398_199_9e-3));
-    p = add(mul(p, r), splat(8.333_452e-3));
-    p = add(mul(p, r), splat(4.166_579_6e-2));
-    p = add(mul(p, r), splat(1.666_666_5e-1));
-    p = add(mul(p, r), splat(5.000_000_1e-1));
-    let er = add(add(mul(mul(p, r), r), r), splat(1.0));
-    let scaled = mul(er, exp2_int(n));
-    select_lt(x, splat(EXP_MIN_ARG), splat(0.0), scaled)
+pub fn exp<T: Lanes>(x: T, k: &Consts) -> T {
+    let exp_min = T::bc(k.exp_min);
+    let xc = x.max(exp_min).min(T::bc(k.exp_max));
+    let magic = T::bc(k.round_magic);
+    let t = xc.mul(T::bc(k.log2_e)).add(magic); // n = round(x·log2 e), held in t's low bits
+    let n = t.sub(magic);
+    let r = xc.sub(n.mul(T::bc(k.ln2_hi))).sub(n.mul(T::bc(k.ln2_lo)));
+    let p = horner(r, &k.exp_poly);
+    let one = T::bc(k.one);
+    let er = p.mul(r).mul(r).add(r).add(one);
+    let scaled = er.mul(t.exp2_of_rounded(one));
+    x.select_lt(exp_min, T::bc(k.zero), scaled)
 }
 
 /// erfc(z) for z ≥ 0 by the Chebyshev fit of Numerical Recipes §6.2 (fractional error 1.2e-7
@@ -37,33 +95,25 @@ pub fn exp(x: V) -> V {
 /// |z| ≤ 2.8 and ≤ 1.9e-5 at z = 9, where erfc(z) ≈ 4e-37. Being relative rather than absolute
 /// is what keeps GELU accurate for negative inputs, where 1 + erf(z) would cancel.
 #[inline(always)]
-pub fn erfc_nonneg(z: V) -> V {
-    let t = div(splat(1.0), add(splat(1.0), mul(splat(0.5), z)));
-    let mut p = splat(0.170_872_77);
-    p = add(mul(p, t), splat(-0.822_152_23));
-    p = add(mul(p, t), splat(1.488_515_87));
-    p = add(mul(p, t), splat(-1.135_203_98));
-    p = add(mul(p, t), splat(0.278_868_07));
-    p = add(mul(p, t), splat(-0.186_288_06));
-    p = add(mul(p, t), splat(0.096_784_18));
-    p = add(mul(p, t), splat(0.374_091_96));
-    p = add(mul(p, t), splat(1.000_023_68));
-    p = add(mul(p, t), splat(-1.265_512_23));
-    mul(t, exp(sub(p, mul(z, z))))
+pub fn erfc_nonneg<T: Lanes>(z: T, k: &Consts) -> T {
+    let one = T::bc(k.one);
+    let t = one.div(one.add(T::bc(k.half).mul(z)));
+    let p = horner(t, &k.erfc_poly);
+    t.mul(exp(p.sub(z.mul(z)), k))
 }
 
 /// 1 + erf(z) without cancellation: erfc(-z) for z < 0, 2 - erfc(z) otherwise.
 #[inline(always)]
-pub fn one_plus_erf(z: V) -> V {
-    let e = erfc_nonneg(abs(z));
-    select_lt(z, splat(0.0), e, sub(splat(2.0), e))
+pub fn one_plus_erf<T: Lanes>(z: T, k: &Consts) -> T {
+    let e = erfc_nonneg(z.abs(), k);
+    z.select_lt(T::bc(k.zero), e, T::bc(k.two).sub(e))
 }
 
 /// erf(z), absolute error ≤ 4e-7 (measured 3.7e-7 at z = 0.13); it is 1 - erfc, so its relative
 /// error grows as z → 0 — GELU uses one_plus_erf, which has no such cancellation.
 #[inline(always)]
-pub fn erf(z: V) -> V {
-    sub(one_plus_erf(z), splat(1.0))
+pub fn erf<T: Lanes>(z: T, k: &Consts) -> T {
+    one_plus_erf(z, k).sub(T::bc(k.one))
 }
 
 /// ln(x) for positive normal x: relative error ≤ 2.5e-7 for x ≤ 0.9 or x ≥ 1.1 (measured 2.1e-7),

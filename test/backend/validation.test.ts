@@ -56,7 +56,7 @@ describe.each(['wasm-simd', 'wasm-scalar', 'js'])('%s', (name) => {
 
   test('elementwise and bias shapes', () => {
     expectError(() => be.geluForward(be.tensor([4]), be.tensor([5])), 'geluForward', 'out is (4) but must be (5)');
-    expectError(() => be.geluBackward(be.tensor([5]), be.tensor([5]), be.tensor([6])), 'geluBackward', 'dout is (6) but must be (5)');
+    expectError(() => be.geluBackward(be.tensor([5]), be.tensor([5]), be.tensor([5]), be.tensor([6])), 'geluBackward', 'dout is (6) but must be (5)');
     expectError(() => be.biasForward(be.tensor([3, 65]), be.tensor([64])), 'biasForward', 'bias is (64) but must be (65)');
     expectError(() => be.biasBackward(be.tensor([5]), be.tensor([3, 4])), 'biasBackward', 'dbias is (5) but must be (4)');
     expectError(() => be.sgdStep(be.tensor([3]), be.tensor([4]), 0.1), 'sgdStep', 'grad is (4) but must be (3)');

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import { WasmgradError } from '../backend/errors.js';
-import { formatShape, type Tensor } from '../backend/tensor.js';
+import { formatShape, type DType, type Tensor } from '../backend/tensor.js';
 import { OneHot, Variable } from './variable.js';
 
 /**
@@ -94,26 +94,35 @@ export class Tape {
   gelu(x: Variable): Variable {
     const out = this.output(x.shape, x.requiresGrad);
     this.backend.geluForward(out.value, x.value);
-    this.record(() => this.backend.geluBackward(x.grad!, x.value, out.grad!), x.requiresGrad);
+    this.record(() => this.backend.geluBackward(x.grad!, x.value, out.value, out.grad!), x.requiresGrad);
     return out;
   }
 
   /**
    * Mean softmax cross-entropy of logits (n, v) against targets (n): returns the loss as a number
    * (the only value a training step reads back). `backward()` then starts from it.
+   * `weight` scales the gradient: a chunk of n out of N positions in a full-batch step passes n/N.
    */
-  crossEntropy(logits: Variable, targets: Tensor): number {
+  crossEntropy(logits: Variable, targets: Tensor, weight = 1): number {
     const [n] = logits.shape;
     const probs = this.slot(logits.shape);
     const loss = this.backend.softmaxXentForward(probs, logits.value, targets);
     if (this.recording && logits.requiresGrad) {
       // d(mean loss)/d(loss_i) = 1/n, as llm.c seeds it.
       const dlosses = this.slot([n]);
-      dlosses.f32().fill(1 / n);
+      dlosses.f32().fill(weight / n);
       this.backwards.push(() => this.backend.softmaxXentBackward(logits.grad!, dlosses, probs, targets));
       this.lossSeeded = true;
     }
     return loss;
+  }
+
+  /** softmax(logits) along rows, without gradient (sampling and statistics). */
+  softmax(logits: Variable): Tensor {
+    const probs = this.slot(logits.shape);
+    const targets = this.intSlot([logits.shape[0]]); // zeros: any valid class; the loss is unused
+    this.backend.softmaxXentForward(probs, logits.value, targets);
+    return probs;
   }
 
   /** Runs the recorded backward kernels in reverse order, accumulating into every .grad. */
@@ -130,6 +139,10 @@ export class Tape {
     return new Variable(value, this.zeroedSlot(shape));
   }
 
+  private intSlot(shape: readonly number[]): Tensor {
+    return this.slot(shape, 'i32');
+  }
+
   private zeroedSlot(shape: readonly number[]): Tensor {
     const t = this.slot(shape);
     this.backend.zero(t);
@@ -141,14 +154,14 @@ export class Tape {
   }
 
   /** The next buffer slot, reused when the shape matches the previous pass's. */
-  private slot(shape: readonly number[]): Tensor {
+  private slot(shape: readonly number[], dtype: DType = 'f32'): Tensor {
     const existing = this.slots[this.cursor];
-    if (existing && existing.shape.length === shape.length && existing.shape.every((d, i) => d === shape[i])) {
+    if (existing && existing.dtype === dtype && existing.shape.length === shape.length && existing.shape.every((d, i) => d === shape[i])) {
       this.cursor++;
       return existing;
     }
     existing?.dispose();
-    const fresh = this.backend.tensor(shape);
+    const fresh = this.backend.tensor(shape, dtype);
     this.slots[this.cursor++] = fresh;
     return fresh;
   }

@@ -133,16 +133,18 @@ export abstract class Backend {
     this.geluForwardRaw(out, inp, inp.size);
   }
 
-  /** dinp += gelu'(inp) · dout. */
-  geluBackward(dinp: Tensor, inp: Tensor, dout: Tensor): void {
+  /** dinp += gelu'(inp) · dout, where out = gelu(inp) is the forward's output (kernels reuse it). */
+  geluBackward(dinp: Tensor, inp: Tensor, out: Tensor, dout: Tensor): void {
     const args = new KernelArgs(this, 'geluBackward')
       .tensor('dinp', dinp, 'f32', dinp.shape.length)
       .tensor('inp', inp, 'f32', inp.shape.length)
+      .tensor('out', out, 'f32', out.shape.length)
       .tensor('dout', dout, 'f32', dout.shape.length);
-    args.shape('dinp', dinp, inp.shape, 'dinp has the shape of inp').shape('dout', dout, inp.shape, 'dout has the shape of inp');
-    args.distinct('dinp', dinp, 'inp', inp);
+    args.shape('dinp', dinp, inp.shape, 'dinp has the shape of inp').shape('out', out, inp.shape, 'out has the shape of inp');
+    args.shape('dout', dout, inp.shape, 'dout has the shape of inp');
+    args.distinct('dinp', dinp, 'inp', inp).distinct('dinp', dinp, 'out', out);
     if (dinp.offset !== dout.offset) args.distinct('dinp', dinp, 'dout', dout);
-    this.geluBackwardRaw(dinp, inp, dout, inp.size);
+    this.geluBackwardRaw(dinp, inp, out, dout, inp.size);
   }
 
   /**
@@ -252,7 +254,7 @@ export abstract class Backend {
   protected abstract biasForwardRaw(out: Tensor, bias: Tensor, rows: number, cols: number): void;
   protected abstract biasBackwardRaw(dbias: Tensor, dout: Tensor, rows: number, cols: number): void;
   protected abstract geluForwardRaw(out: Tensor, inp: Tensor, n: number): void;
-  protected abstract geluBackwardRaw(dinp: Tensor, inp: Tensor, dout: Tensor, n: number): void;
+  protected abstract geluBackwardRaw(dinp: Tensor, inp: Tensor, out: Tensor, dout: Tensor, n: number): void;
   protected abstract softmaxXentForwardRaw(losses: Tensor | null, probs: Tensor, logits: Tensor, targets: Tensor, n: number, v: number): number;
   protected abstract softmaxXentBackwardRaw(dlogits: Tensor, dlosses: Tensor, probs: Tensor, targets: Tensor, n: number, v: number): void;
   protected abstract embeddingForwardRaw(out: Tensor, idx: Tensor, weight: Tensor, n: number, c: number): void;

@@ -67,7 +67,8 @@ export function runKernelSuite(be: Backend, onRecord: (r: BenchRecord) => void, 
   const geluElements = rows * hidden;
   const geluFwd = measure(() => be.geluForward(y, x), options);
   emit({ name: 'gelu_fwd', shape: GELU_SHAPE, medianMs: geluFwd, gflops: null, nsPerElement: (geluFwd * 1e6) / geluElements });
-  const geluBwd = measure(() => be.geluBackward(dx, x, dy), options);
+  be.geluForward(y, x);
+  const geluBwd = measure(() => be.geluBackward(dx, x, y, dy), options);
   emit({ name: 'gelu_bwd', shape: GELU_SHAPE, medianMs: geluBwd, gflops: null, nsPerElement: (geluBwd * 1e6) / geluElements });
 
   const [batch, vocab] = XENT_SHAPE;

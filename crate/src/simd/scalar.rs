@@ -75,16 +75,13 @@ pub fn sqrt(a: V) -> V {
     lanes(|i| math::sqrt(a.0[i]))
 }
 #[inline(always)]
-pub fn floor(a: V) -> V {
-    lanes(|i| math::floor(a.0[i]))
-}
-#[inline(always)]
 pub fn select_lt(a: V, b: V, x: V, y: V) -> V {
     lanes(|i| if a.0[i] < b.0[i] { x.0[i] } else { y.0[i] })
 }
+/// 2^n from t = n + 1.5·2^23; see the simd128 twin.
 #[inline(always)]
-pub fn exp2_int(n: V) -> V {
-    lanes(|i| f32::from_bits((((n.0[i] as i32) + 127) << 23) as u32))
+pub fn exp2_of_rounded(t: V, one: V) -> V {
+    lanes(|i| f32::from_bits((t.0[i].to_bits() << 23).wrapping_add(one.0[i].to_bits())))
 }
 #[inline(always)]
 pub fn hsum(a: V) -> f32 {

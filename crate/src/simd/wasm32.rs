@@ -75,19 +75,18 @@ pub fn abs(a: V) -> V {
 pub fn sqrt(a: V) -> V {
     f32x4_sqrt(a)
 }
-#[inline(always)]
-pub fn floor(a: V) -> V {
-    f32x4_floor(a)
-}
 /// Lane-wise `a < b ? x : y`.
 #[inline(always)]
 pub fn select_lt(a: V, b: V, x: V, y: V) -> V {
     v128_bitselect(x, y, f32x4_lt(a, b))
 }
-/// 2^n for integer-valued lanes n in [-126, 127], built from the exponent bits.
+/// 2^n, given t = n + 1.5·2^23 for an integer n in [-126, 127] and `one` = splat(1.0): n sits
+/// in t's low mantissa bits, so t's bits shifted left by 23 put n in the exponent field, and adding
+/// the bits of 1.0 adds the exponent bias. Integer ops only: no float→int conversion, which V8
+/// expands to eight instructions for i32x4.trunc_sat.
 #[inline(always)]
-pub fn exp2_int(n: V) -> V {
-    i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23)
+pub fn exp2_of_rounded(t: V, one: V) -> V {
+    i32x4_add(i32x4_shl(t, 23), one)
 }
 /// Sum of the four lanes, as (l0 + l2) + (l1 + l3) — the scalar build adds in the same order.
 #[inline(always)]

@@ -31,7 +31,8 @@ export class JsBackend extends Backend {
   protected geluForwardRaw(out: Tensor, inp: Tensor, n: number) {
     activation.geluForward(out.f32(), inp.f32(), n);
   }
-  protected geluBackwardRaw(dinp: Tensor, inp: Tensor, dout: Tensor, n: number) {
+  protected geluBackwardRaw(dinp: Tensor, inp: Tensor, _out: Tensor, dout: Tensor, n: number) {
+    // The readable form recomputes gelu'(x) from x alone; the wasm kernels reuse out = gelu(x).
     activation.geluBackward(dinp.f32(), inp.f32(), dout.f32(), n);
   }
   protected softmaxXentForwardRaw(losses: Tensor | null, probs: Tensor, logits: Tensor, targets: Tensor, n: number, v: number) {

@@ -12,7 +12,7 @@ export interface KernelExports {
   bias_forward(out: number, bias: number, rows: number, cols: number): void;
   bias_backward(dbias: number, dout: number, rows: number, cols: number): void;
   gelu_forward(out: number, inp: number, n: number): void;
-  gelu_backward(dinp: number, inp: number, dout: number, n: number): void;
+  gelu_backward(dinp: number, inp: number, out: number, dout: number, n: number): void;
   softmax_xent_forward(losses: number, probs: number, logits: number, targets: number, n: number, v: number): number;
   softmax_xent_backward(dlogits: number, dlosses: number, probs: number, targets: number, n: number, v: number): void;
   embedding_forward(out: number, idx: number, weight: number, n: number, c: number): void;

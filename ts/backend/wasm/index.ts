@@ -72,8 +72,8 @@ export class WasmBackend extends Backend {
   protected geluForwardRaw(out: Tensor, inp: Tensor, n: number) {
     this.kernels.gelu_forward(out.offset, inp.offset, n);
   }
-  protected geluBackwardRaw(dinp: Tensor, inp: Tensor, dout: Tensor, n: number) {
-    this.kernels.gelu_backward(dinp.offset, inp.offset, dout.offset, n);
+  protected geluBackwardRaw(dinp: Tensor, inp: Tensor, out: Tensor, dout: Tensor, n: number) {
+    this.kernels.gelu_backward(dinp.offset, inp.offset, out.offset, dout.offset, n);
   }
   protected softmaxXentForwardRaw(losses: Tensor | null, probs: Tensor, logits: Tensor, targets: Tensor, n: number, v: number) {
     return this.kernels.softmax_xent_forward(losses ? losses.offset : 0, probs.offset, logits.offset, targets.offset, n, v);

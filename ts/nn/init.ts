@@ -1,0 +1,45 @@
+import { WasmgradError } from '../backend/errors.js';
+import type { Rng } from '../util/rng.js';
+
+/**
+ * How parameters start.
+ * - randn: every weight and bias ~ N(0, 1), the notebook's `torch.randn` (cells B, C).
+ * - normalized: randn, then `p /= torch.norm(p, dim=0)` as the notebook's cell E does it: each
+ *   column of a matrix gets unit norm, a bias vector gets unit norm as a whole.
+ * - kaiming: weights ~ N(0, 2 / fan_in) (He et al., for ReLU-like units such as GELU), biases 0.
+ * - xavier: weights ~ N(0, 2 / (fan_in + fan_out)) (Glorot & Bengio), biases 0.
+ */
+export type InitName = 'randn' | 'normalized' | 'kaiming' | 'xavier';
+export const INIT_NAMES: readonly InitName[] = ['randn', 'normalized', 'kaiming', 'xavier'];
+
+/** Initial values for a weight (rows = fan_in, cols = fan_out, the notebook's (in, out)) or a bias. */
+export function initialValues(init: InitName, shape: readonly number[], rng: Rng): Float32Array {
+  if (!INIT_NAMES.includes(init)) throw new WasmgradError(`unknown init '${init}'. Fix: use one of ${INIT_NAMES.join(', ')}.`);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const isMatrix = shape.length === 2;
+  if ((init === 'kaiming' || init === 'xavier') && !isMatrix) return new Float32Array(size);
+  const values = rng.normals(size);
+  if (init === 'randn') return values;
+  if (init === 'normalized') return isMatrix ? normalizeColumns(values, shape[0], shape[1]) : scale(values, 1 / norm(values));
+  const [fanIn, fanOut] = shape;
+  const std = init === 'kaiming' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
+  return scale(values, std);
+}
+
+function normalizeColumns(values: Float32Array, rows: number, cols: number): Float32Array {
+  const norms = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) norms[j] += values[i * cols + j] ** 2;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) values[i * cols + j] /= Math.sqrt(norms[j]);
+  return values;
+}
+
+function norm(values: Float32Array): number {
+  let s = 0;
+  for (const v of values) s += v * v;
+  return Math.sqrt(s);
+}
+
+function scale(values: Float32Array, factor: number): Float32Array {
+  for (let i = 0; i < values.length; i++) values[i] *= factor;
+  return values;
+}
