@@ -3,6 +3,19 @@
 use crate::math::{exp, ln, Consts};
 use crate::simd::*;
 
+/// e^(x - shift) for a row, in vector groups (see `simd::Lanes`).
+struct ExpShifted<'a> {
+    k: &'a Consts,
+    shift: V,
+}
+
+impl LaneFn for ExpShifted<'_> {
+    #[inline(always)]
+    fn apply<T: Lanes>(&self, x: T) -> T {
+        exp(x.sub(T::bc(self.shift)), self.k)
+    }
+}
+
 /// logits (n,v), targets (n) in [0,v) -> probs (n,v), losses (n) unless null;
 /// returns the mean loss. loss_i = ln Σ_j e^(x_ij - max_i) - (x_i,t - max_i).
 pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize) -> f32 {
@@ -12,7 +25,6 @@ pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *c
     for r in 0..n {
         let x = logits.add(r * v);
         let p = probs.add(r * v);
-        // Row max; the padded tail lanes repeat a real element so they cannot win.
         let mut mx = splat(*x);
         let mut j = 0;
         while j < body {
@@ -23,24 +35,16 @@ pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *c
         for t in body..v {
             row_max = if row_max < *x.add(t) { *x.add(t) } else { row_max };
         }
-        // e^(x - max), and their sum; tail lanes are zero-padded then masked out of the sum.
-        let shift = splat(row_max);
+        map_lanes(p, x, v, &ExpShifted { k: &k, shift: splat(row_max) });
         let mut sum = splat(0.0);
         j = 0;
         while j < body {
-            let e = exp(sub(load(x.add(j)), shift), &k);
-            store(p.add(j), e);
-            sum = add(sum, e);
+            sum = add(sum, load(p.add(j)));
             j += LANES;
         }
         let mut row_sum = hsum(sum);
-        if body < v {
-            let len = v - body;
-            let e = exp(sub(load_partial(x.add(body), len), shift), &k);
-            store_partial(p.add(body), e, len);
-            for t in body..v {
-                row_sum += *p.add(t);
-            }
+        for t in body..v {
+            row_sum += *p.add(t);
         }
         let scale = 1.0 / row_sum;
         map1(p, p, v, |e| mul(e, splat(scale)));

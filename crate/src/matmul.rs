@@ -8,7 +8,8 @@
 //! micro-kernel reads both operands contiguously whatever the transposes were. The 4×8
 //! micro-kernel keeps 8 accumulators + 2 B vectors + 1 broadcast A in registers: V8 has 15 xmm
 //! registers to give, and wider tiles spill and run at half speed. Ragged edges (the vocabulary
-//! is 65) are zero-padded in the packs and written through a small tile buffer.
+//! is 65) are zero-padded in the packs and written through a small tile buffer; a last panel of
+//! at most 4 columns uses a 4×4 micro-kernel instead of padding to 8.
 use crate::simd::*;
 
 const MR: usize = 4;
@@ -28,12 +29,20 @@ unsafe fn at(p: *const f32, trans: bool, i: usize, j: usize, rows: usize, cols: 
     if trans { *p.add(j * rows + i) } else { *p.add(i * cols + j) }
 }
 
-/// Packs op(B)[k0..k0+kc, j0..j0+nc] as nc/NR panels, each kc rows of NR floats (zero-padded).
+/// Width of the panel starting at column `jp` of an nc-wide block: NR, or 4 for a last panel of
+/// at most 4 columns (the vocabulary's 65 = 8·8 + 1 then pads to 68 columns, not 72).
+#[inline(always)]
+fn panel_width(nc: usize, jp: usize) -> usize {
+    if nc - jp <= 4 { 4 } else { NR }
+}
+
+/// Packs op(B)[k0..k0+kc, j0..j0+nc] as panels of kc rows by panel_width floats (zero-padded).
 unsafe fn pack_b(dst: *mut f32, b: *const f32, trans_b: bool, k: usize, n: usize, k0: usize, kc: usize, j0: usize, nc: usize) {
     let mut d = dst;
     let mut jp = 0;
     while jp < nc {
         let w = if nc - jp < NR { nc - jp } else { NR };
+        let pw = panel_width(nc, jp);
         if !trans_b && w == NR {
             // Rows of B are contiguous: two vector copies per row.
             for p in 0..kc {
@@ -44,10 +53,10 @@ unsafe fn pack_b(dst: *mut f32, b: *const f32, trans_b: bool, k: usize, n: usize
             }
         } else {
             for p in 0..kc {
-                for j in 0..NR {
+                for j in 0..pw {
                     *d.add(j) = if j < w { at(b, trans_b, k0 + p, j0 + jp + j, k, n) } else { 0.0 };
                 }
-                d = d.add(NR);
+                d = d.add(pw);
             }
         }
         jp += NR;
@@ -78,9 +87,9 @@ unsafe fn pack_a(dst: *mut f32, a: *const f32, trans_a: bool, m: usize, k: usize
     }
 }
 
-/// The 4×8 tile: acc = Apanel (4,kc) @ Bpanel (kc,8), then C tile = (overwrite ? 0 : C) + acc.
+/// The 4×8 tile: Apanel (4,kc) @ Bpanel (kc,8), as 4 rows of 2 vectors.
 #[inline(always)]
-unsafe fn micro_kernel(kc: usize, ap: *const f32, bp: *const f32, c: *mut f32, ldc: usize, rows: usize, cols: usize, overwrite: bool) {
+unsafe fn micro_kernel(kc: usize, ap: *const f32, bp: *const f32) -> [[V; 2]; MR] {
     let (mut c00, mut c01, mut c10, mut c11) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
     let (mut c20, mut c21, mut c30, mut c31) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
     let mut a = ap;
@@ -103,27 +112,51 @@ unsafe fn micro_kernel(kc: usize, ap: *const f32, bp: *const f32, c: *mut f32, l
         a = a.add(MR);
         b = b.add(NR);
     }
-    let acc = [[c00, c01], [c10, c11], [c20, c21], [c30, c31]];
-    if rows == MR && cols == NR {
-        for (r, pair) in acc.iter().enumerate() {
-            let row = c.add(r * ldc);
-            for (h, v) in pair.iter().enumerate() {
-                let dst = row.add(4 * h);
+    [[c00, c01], [c10, c11], [c20, c21], [c30, c31]]
+}
+
+/// The 4×4 tile for a last panel of at most 4 columns: Apanel (4,kc) @ Bpanel (kc,4).
+#[inline(always)]
+unsafe fn micro_kernel_narrow(kc: usize, ap: *const f32, bp: *const f32) -> [[V; 1]; MR] {
+    let (mut c0, mut c1, mut c2, mut c3) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
+    let mut a = ap;
+    let mut b = bp;
+    for _ in 0..kc {
+        let b0 = load(b);
+        c0 = add(c0, mul(load_splat(a), b0));
+        c1 = add(c1, mul(load_splat(a.add(1)), b0));
+        c2 = add(c2, mul(load_splat(a.add(2)), b0));
+        c3 = add(c3, mul(load_splat(a.add(3)), b0));
+        a = a.add(MR);
+        b = b.add(4);
+    }
+    [[c0], [c1], [c2], [c3]]
+}
+
+/// C tile (rows ≤ 4, cols ≤ 4·H) = (overwrite ? 0 : C tile) + acc. Full tiles go vector by
+/// vector; ragged ones (the matrix's edges) through a small buffer.
+#[inline(always)]
+unsafe fn write_tile<const H: usize>(acc: [[V; H]; MR], c: *mut f32, ldc: usize, rows: usize, cols: usize, overwrite: bool) {
+    if rows == MR && cols == 4 * H {
+        for (r, vectors) in acc.iter().enumerate() {
+            for (h, v) in vectors.iter().enumerate() {
+                let dst = c.add(r * ldc + 4 * h);
                 store(dst, if overwrite { *v } else { add(load(dst), *v) });
             }
         }
-    } else {
-        let mut tile = [0.0f32; MR * NR];
-        for (r, pair) in acc.iter().enumerate() {
-            store(tile.as_mut_ptr().add(r * NR), pair[0]);
-            store(tile.as_mut_ptr().add(r * NR + 4), pair[1]);
+        return;
+    }
+    let mut tile = [0.0f32; MR * NR];
+    for (r, vectors) in acc.iter().enumerate() {
+        for (h, v) in vectors.iter().enumerate() {
+            store(tile.as_mut_ptr().add(r * 4 * H + 4 * h), *v);
         }
-        for r in 0..rows {
-            for j in 0..cols {
-                let dst = c.add(r * ldc + j);
-                let v = tile[r * NR + j];
-                *dst = if overwrite { v } else { *dst + v };
-            }
+    }
+    for r in 0..rows {
+        for j in 0..cols {
+            let dst = c.add(r * ldc + j);
+            let v = tile[r * 4 * H + j];
+            *dst = if overwrite { v } else { *dst + v };
         }
     }
 }
@@ -162,7 +195,12 @@ pub unsafe fn matmul(c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usi
                     while ip < mc {
                         let rows = if mc - ip < MR { mc - ip } else { MR };
                         let ap = packed_a.add(ip * kc);
-                        micro_kernel(kc, ap, bp, c.add((i0 + ip) * n + j0 + jp), n, rows, cols, overwrite);
+                        let ct = c.add((i0 + ip) * n + j0 + jp);
+                        if panel_width(nc, jp) == NR {
+                            write_tile(micro_kernel(kc, ap, bp), ct, n, rows, cols, overwrite);
+                        } else {
+                            write_tile(micro_kernel_narrow(kc, ap, bp), ct, n, rows, cols, overwrite);
+                        }
                         ip += MR;
                     }
                     jp += NR;
