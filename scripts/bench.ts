@@ -2,6 +2,7 @@
 // Prints a table (to stderr with --json) and, with --json, a JSON array of records on stdout.
 import { cpus } from 'node:os';
 import { runKernelSuite } from '../ts/bench/kernel-suite.js';
+import { runStepSuite } from '../ts/bench/step-suite.js';
 import type { BenchRecord } from '../ts/bench/record.js';
 import { formatTable } from '../ts/bench/table.js';
 import { BACKEND_NAMES, type BackendName } from '../ts/backend/types.js';
@@ -16,14 +17,14 @@ const flag = (name: string) => {
 const known = new Set(['--json', '--suite', '--backend', '--quick']);
 for (let i = 0; i < argv.length; i++) {
   if (!known.has(argv[i])) {
-    console.error(`bench: unknown argument '${argv[i]}'. Usage: npm run bench -- [--json] [--suite kernel] [--backend ${BACKEND_NAMES.join('|')}] [--quick]`);
+    console.error(`bench: unknown argument '${argv[i]}'. Usage: npm run bench -- [--json] [--suite kernel|step] [--backend ${BACKEND_NAMES.join('|')}] [--quick]`);
     process.exit(2);
   }
   if (argv[i] === '--suite' || argv[i] === '--backend') i++;
 }
 const suite = flag('--suite') ?? 'all';
-if (!['all', 'kernel'].includes(suite)) {
-  console.error(`bench: unknown suite '${suite}'. Fix: use --suite kernel, or omit it.`);
+if (!['all', 'kernel', 'step'].includes(suite)) {
+  console.error(`bench: unknown suite '${suite}'. Fix: use --suite kernel or --suite step, or omit it.`);
   process.exit(2);
 }
 const only = flag('--backend');
@@ -39,10 +40,12 @@ log(`wasmgrad bench · Node ${process.version} · ${cpus()[0]?.model ?? 'unknown
 const records: BenchRecord[] = [];
 for (const name of BACKEND_NAMES.filter((b) => !only || b === only)) {
   const be = await loadBackend(name);
-  runKernelSuite(be, (r) => {
+  const onRecord = (r: BenchRecord) => {
     records.push(r);
-    if (!json) process.stderr.write(`  ${r.backend} ${r.name} ${r.shape.join('x')}: ${r.medianMs.toFixed(4)} ms\n`);
-  }, measureOptions);
+    if (!json) process.stderr.write(`  ${r.suite} ${r.backend} ${r.name} ${r.shape.join('x')}: ${r.medianMs.toFixed(4)} ms\n`);
+  };
+  if (suite !== 'step') runKernelSuite(be, onRecord, measureOptions);
+  if (suite !== 'kernel') runStepSuite(be, onRecord, measureOptions);
 }
 log('');
 log(formatTable(records));
