@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   const firstStep = trainer.step;
   const loopStart = performance.now();
   let savingMs = 0;
+  let lastYield = loopStart;
   while (trainer.step < config.steps && !interrupted) {
     const step = trainer.step;
     const loss = trainer.trainStep();
@@ -163,6 +164,11 @@ async function main(): Promise<void> {
     if (step % config.logEvery === 0 || step === config.steps - 1) metrics.push({ step, loss });
     if (step % printEvery === 0) progress.line(`step ${String(step).padStart(String(config.steps).length)}  loss ${loss.toFixed(4)}`);
     progress.update(trainer.step, loss);
+    if (performance.now() - lastYield > 100) {
+      // Steps are synchronous: let the event loop deliver a Ctrl-C (SIGINT) now and then.
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     if (trainer.step % saveEvery === 0 && trainer.step < config.steps) {
       const saveStart = performance.now();
       if (await saveIfFinite(trainer, outDir, meta, metrics)) lastSaved = trainer.step;
