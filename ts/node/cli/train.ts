@@ -9,13 +9,13 @@ import { MODEL_KINDS } from '../../nn/models.js';
 import { OPTIMIZER_NAMES } from '../../optim/optimizer.js';
 import { SCHEDULES, validateConfig, type TrainConfig } from '../../train/config.js';
 import { lossCurveSvg, type LossPoint } from '../../train/loss-svg.js';
-import { PRESET_NAMES, PRESETS, type PresetName } from '../../train/presets.js';
+import { PRESET_NAMES, PRESETS } from '../../train/presets.js';
 import { Trainer, type ActivationStats } from '../../train/trainer.js';
 import { Rng } from '../../util/rng.js';
 import { writeFileAtomic } from '../atomic.js';
 import { loadBackend } from '../backends.js';
 import { DEFAULT_DATA, loadText } from '../load-text.js';
-import { FILES, loadCheckpoint, readMetrics, saveCheckpoint, writeMetrics, type RunInfo } from '../run-dir.js';
+import { FILES, loadCheckpoint, readMetrics, saveCheckpoint, writeMetrics, type RunInfo, type RunMeta } from '../run-dir.js';
 import { choiceFlag, numberFlag, parseFlags, usage, type FlagSpec } from './args.js';
 import { Progress, formatSeconds } from './progress.js';
 import { CliExit, runCli } from './run-cli.js';
@@ -75,40 +75,9 @@ async function main(): Promise<void> {
     return;
   }
   const log = (line: string) => process.stderr.write(line + '\n');
-
-  // What to train: a preset with flags on top, or the run being resumed.
   const resumeDir = flags.resume as string | undefined;
   const resumed = resumeDir ? await loadCheckpoint(resumeDir) : null;
-  let preset: string;
-  let config: TrainConfig;
-  if (resumed) {
-    const fixed = RUN_DEFINING.filter((f) => flags[f] !== undefined);
-    if (fixed.length > 0) {
-      throw new CliExit(2, `error: --${fixed[0]} cannot change when resuming: the run in ${resumeDir} was defined by its own settings. Fix: drop --${fixed[0]}, or start a new run without --resume.`);
-    }
-    preset = resumed.meta.preset;
-    config = { ...resumed.meta.config, steps: numberFlag('steps', flags.steps, 'positive-int') ?? resumed.meta.config.steps };
-    if (config.steps <= resumed.meta.step) {
-      throw new CliExit(1, `error: the run in ${resumeDir} has already done ${resumed.meta.step} of its ${config.steps} steps. Fix: pass --steps with a larger total to train further.`);
-    }
-  } else {
-    preset = choiceFlag('preset', flags.preset, PRESET_NAMES) ?? 'default';
-    const base: TrainConfig = PRESETS[preset as PresetName].config;
-    const batchRaw = flags.batch as string | undefined;
-    config = validateConfig({
-      model: choiceFlag('model', flags.model, MODEL_KINDS) ?? base.model,
-      hidden: numberFlag('hidden', flags.hidden, 'positive-int') ?? base.hidden,
-      init: choiceFlag('init', flags.init, INIT_NAMES) ?? base.init,
-      optimizer: choiceFlag('optimizer', flags.optimizer, OPTIMIZER_NAMES) ?? base.optimizer,
-      lr: numberFlag('lr', flags.lr, 'positive') ?? base.lr,
-      schedule: choiceFlag('schedule', flags.schedule, SCHEDULES) ?? base.schedule,
-      batch: batchRaw === 'full' ? 'full' : (numberFlag('batch', batchRaw, 'positive-int') ?? base.batch),
-      steps: numberFlag('steps', flags.steps, 'positive-int') ?? base.steps,
-      seed: numberFlag('seed', flags.seed, 'int') ?? base.seed,
-      valFraction: numberFlag('val', flags.val, 'fraction') ?? base.valFraction,
-      logEvery: numberFlag('log-every', flags['log-every'], 'positive-int') ?? base.logEvery,
-    });
-  }
+  const { preset, config } = resumed ? resumedConfig(flags, resumed.meta, resumeDir!) : newConfig(flags);
   const backendName = choiceFlag('backend', flags.backend, BACKEND_NAMES) ?? resumed?.meta.backend ?? 'wasm-simd';
   const saveEvery = numberFlag('save-every', flags['save-every'], 'positive-int') ?? Math.max(1, Math.ceil(config.steps / 10));
   const sampleLength = numberFlag('sample-length', flags['sample-length'], 'positive-int') ?? 300;
@@ -124,7 +93,8 @@ async function main(): Promise<void> {
     initLoss: resumed?.meta.initLoss ?? null,
     initStats: resumed?.meta.initStats ?? null,
   };
-  const split = valPairs(data) > 0 ? `${trainPairs(data).toLocaleString('en-US')} train + ${valPairs(data).toLocaleString('en-US')} validation positions` : `${trainPairs(data).toLocaleString('en-US')} positions`;
+  const positions = (n: number) => n.toLocaleString('en-US');
+  const split = valPairs(data) > 0 ? `${positions(trainPairs(data))} train + ${positions(valPairs(data))} validation positions` : `${positions(trainPairs(data))} positions`;
   log(`${resumed ? `resuming ${resumeDir} at step ${trainer.step}` : `training ${preset}`}: ${config.model}${config.model === 'mlp' ? ` (hidden ${config.hidden})` : ''}, ${config.init} init, ${config.optimizer} lr ${config.lr}${config.schedule === 'cosine' ? ' cosine' : ''}, batch ${config.batch}, ${config.steps} steps on ${backend.name}; ${data.vocab.size} characters, ${split}`);
   log(`run directory: ${outDir}`);
 
@@ -134,55 +104,8 @@ async function main(): Promise<void> {
     meta.initStats = trainer.activationStats();
     await saveCheckpoint(outDir, meta, trainer.state()); // a good checkpoint exists before step 1
   }
-
-  // The notebook prints the loss ten times a run (`epoch % (epochs // 10) == 0`).
-  const printEvery = Math.max(1, Math.floor(config.steps / 10));
-  const progress = new Progress(trainer.step, config.steps);
-  let interrupted = false;
-  const onSigint = () => (interrupted = true);
-  process.on('SIGINT', onSigint);
-  let lastSaved = trainer.step;
-  let finalBatchLoss: number | null = null;
-  const firstStep = trainer.step;
-  const loopStart = performance.now();
-  let savingMs = 0;
-  let lastYield = loopStart;
-  while (trainer.step < config.steps && !interrupted) {
-    const step = trainer.step;
-    const loss = trainer.trainStep();
-    if (!Number.isFinite(loss)) {
-      progress.done();
-      await writeMetrics(outDir, metrics);
-      throw new CliExit(
-        3,
-        `error: the loss became ${loss} at step ${step} (lr ${trainer.currentLr.toPrecision(3)}): training diverged. ` +
-          `Fix: lower the learning rate, e.g. --lr ${(config.lr / 10).toPrecision(2)}. The last good checkpoint (step ${lastSaved}) is in ${outDir}.`,
-      );
-    }
-    if (step === 0) meta.initLoss = loss;
-    finalBatchLoss = loss;
-    if (step % config.logEvery === 0 || step === config.steps - 1) metrics.push({ step, loss });
-    if (step % printEvery === 0) progress.line(`step ${String(step).padStart(String(config.steps).length)}  loss ${loss.toFixed(4)}`);
-    progress.update(trainer.step, loss);
-    if (performance.now() - lastYield > 100) {
-      // Steps are synchronous: let the event loop deliver a Ctrl-C (SIGINT) now and then.
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
-    }
-    if (trainer.step % saveEvery === 0 && trainer.step < config.steps) {
-      const saveStart = performance.now();
-      if (await saveIfFinite(trainer, outDir, meta, metrics)) lastSaved = trainer.step;
-      savingMs += performance.now() - saveStart;
-    }
-  }
-  const loopMs = performance.now() - loopStart - savingMs; // ms/step counts training, not disk writes
-  process.off('SIGINT', onSigint);
-  progress.done();
-  const stepsRun = trainer.step - firstStep;
-  if (!(await saveIfFinite(trainer, outDir, meta, metrics))) {
-    throw new CliExit(3, `error: the parameters became NaN or infinite in the last step: training diverged. Fix: lower the learning rate, e.g. --lr ${(config.lr / 10).toPrecision(2)}. The last good checkpoint (step ${lastSaved}) is in ${outDir}.`);
-  }
-  if (interrupted) {
+  const loop = await trainLoop(trainer, outDir, meta, metrics, saveEvery);
+  if (loop.interrupted) {
     throw new CliExit(130, `interrupted at step ${trainer.step}: checkpoint saved. Continue with: ${COMMAND} -- --resume ${outDir}`);
   }
 
@@ -197,10 +120,10 @@ async function main(): Promise<void> {
     optimizer: config.optimizer,
     init: config.init,
     initLoss: meta.initLoss,
-    finalBatchLoss,
+    finalBatchLoss: loop.finalBatchLoss,
     fullDataLoss: trainer.fullDataLoss(),
     valLoss: trainer.valLoss(),
-    msPerStep: stepsRun > 0 ? loopMs / stepsRun : null,
+    msPerStep: loop.msPerStep,
     wallSeconds: (performance.now() - wallStart) / 1000,
     activationStats: { init: meta.initStats, final: trainer.activationStats() },
   };
@@ -209,6 +132,97 @@ async function main(): Promise<void> {
   await writeFileAtomic(join(outDir, FILES.lossCurve), lossCurveSvg(metrics, { title: `${preset}: ${config.model}, ${config.optimizer} lr ${config.lr}, batch ${config.batch}`, reference: { value: 2.4526, label: 'bigram optimum on tiny-shakespeare (2.4526)' } }));
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, sample, runDir: outDir }, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary, sample, outDir, data.tokens.length - 1));
+}
+
+type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>;
+
+/** A new run: the preset's config with the flags on top. */
+function newConfig(flags: Flags): { preset: string; config: TrainConfig } {
+  const preset = choiceFlag('preset', flags.preset, PRESET_NAMES) ?? 'default';
+  const base: TrainConfig = PRESETS[preset].config;
+  const batchRaw = flags.batch as string | undefined;
+  const config = validateConfig({
+    model: choiceFlag('model', flags.model, MODEL_KINDS) ?? base.model,
+    hidden: numberFlag('hidden', flags.hidden, 'positive-int') ?? base.hidden,
+    init: choiceFlag('init', flags.init, INIT_NAMES) ?? base.init,
+    optimizer: choiceFlag('optimizer', flags.optimizer, OPTIMIZER_NAMES) ?? base.optimizer,
+    lr: numberFlag('lr', flags.lr, 'positive') ?? base.lr,
+    schedule: choiceFlag('schedule', flags.schedule, SCHEDULES) ?? base.schedule,
+    batch: batchRaw === 'full' ? 'full' : (numberFlag('batch', batchRaw, 'positive-int') ?? base.batch),
+    steps: numberFlag('steps', flags.steps, 'positive-int') ?? base.steps,
+    seed: numberFlag('seed', flags.seed, 'int') ?? base.seed,
+    valFraction: numberFlag('val', flags.val, 'fraction') ?? base.valFraction,
+    logEvery: numberFlag('log-every', flags['log-every'], 'positive-int') ?? base.logEvery,
+  });
+  return { preset, config };
+}
+
+/** A resumed run: its own config; only the number of steps may grow. */
+function resumedConfig(flags: Flags, meta: RunMeta, dir: string): { preset: string; config: TrainConfig } {
+  const fixed = RUN_DEFINING.filter((f) => flags[f] !== undefined);
+  if (fixed.length > 0) {
+    throw new CliExit(2, `error: --${fixed[0]} cannot change when resuming: the run in ${dir} was defined by its own settings. Fix: drop --${fixed[0]}, or start a new run without --resume.`);
+  }
+  const config = { ...meta.config, steps: numberFlag('steps', flags.steps, 'positive-int') ?? meta.config.steps };
+  if (config.steps <= meta.step) {
+    throw new CliExit(1, `error: the run in ${dir} has already done ${meta.step} of its ${config.steps} steps. Fix: pass --steps with a larger total to train further.`);
+  }
+  return { preset: meta.preset, config };
+}
+
+/**
+ * Steps until the configured total or a Ctrl-C, logging, printing and checkpointing on the way.
+ * A non-finite loss stops the run (exit 3) with the last good checkpoint left in place.
+ */
+async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metrics: LossPoint[], saveEvery: number) {
+  const { config } = trainer;
+  // The notebook prints the loss ten times a run (`epoch % (epochs // 10) == 0`).
+  const printEvery = Math.max(1, Math.floor(config.steps / 10));
+  const progress = new Progress(trainer.step, config.steps);
+  const diverged = (what: string, lastSaved: number) =>
+    new CliExit(3, `error: ${what}: training diverged. Fix: lower the learning rate, e.g. --lr ${(config.lr / 10).toPrecision(2)}. The last good checkpoint (step ${lastSaved}) is in ${outDir}.`);
+  let interrupted = false;
+  const onSigint = () => (interrupted = true);
+  process.on('SIGINT', onSigint);
+  let lastSaved = trainer.step;
+  let finalBatchLoss: number | null = null;
+  const firstStep = trainer.step;
+  const loopStart = performance.now();
+  let savingMs = 0;
+  let lastYield = loopStart;
+  try {
+    while (trainer.step < config.steps && !interrupted) {
+      const step = trainer.step;
+      const loss = trainer.trainStep();
+      if (!Number.isFinite(loss)) {
+        progress.done();
+        await writeMetrics(outDir, metrics);
+        throw diverged(`the loss became ${loss} at step ${step} (lr ${trainer.currentLr.toPrecision(3)})`, lastSaved);
+      }
+      if (step === 0) meta.initLoss = loss;
+      finalBatchLoss = loss;
+      if (step % config.logEvery === 0 || step === config.steps - 1) metrics.push({ step, loss });
+      if (step % printEvery === 0) progress.line(`step ${String(step).padStart(String(config.steps).length)}  loss ${loss.toFixed(4)}`);
+      progress.update(trainer.step, loss);
+      if (performance.now() - lastYield > 100) {
+        // Steps are synchronous: let the event loop deliver a Ctrl-C (SIGINT) now and then.
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      if (trainer.step % saveEvery === 0 && trainer.step < config.steps) {
+        const saveStart = performance.now();
+        if (await saveIfFinite(trainer, outDir, meta, metrics)) lastSaved = trainer.step;
+        savingMs += performance.now() - saveStart;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.done();
+  }
+  const loopMs = performance.now() - loopStart - savingMs; // ms/step counts training, not disk writes
+  const stepsRun = trainer.step - firstStep;
+  if (!(await saveIfFinite(trainer, outDir, meta, metrics))) throw diverged('the parameters became NaN or infinite in the last step', lastSaved);
+  return { interrupted, finalBatchLoss, msPerStep: stepsRun > 0 ? loopMs / stepsRun : null };
 }
 
 /** Writes a checkpoint unless a parameter is NaN/Inf (a diverged update): the last good one stays. */
