@@ -9,10 +9,19 @@ pub unsafe fn bias_forward(out: *mut f32, bias: *const f32, rows: usize, cols: u
     }
 }
 
-/// dbias (cols) += Σ_rows dout (rows, cols). Column chunks outermost, so each chunk's partial sum
-/// stays in one register while the rows stream past.
+/// dbias (cols) += Σ_rows dout (rows, cols). Column blocks outermost, so a block's partial sums
+/// stay in registers while the rows stream past: GROUP vectors at a time (two cache lines of
+/// each row), then single vectors, then the ragged last columns.
 pub unsafe fn bias_backward(dbias: *mut f32, dout: *const f32, rows: usize, cols: usize) {
     let mut j = 0;
+    while j + GROUP * LANES <= cols {
+        let mut acc = <Group as Lanes>::bc(splat(0.0));
+        for r in 0..rows {
+            acc = acc.add(load_group(dout.add(r * cols + j)));
+        }
+        store_group(dbias.add(j), load_group(dbias.add(j)).add(acc));
+        j += GROUP * LANES;
+    }
     while j < cols {
         let len = if cols - j < LANES { cols - j } else { LANES };
         let mut acc = splat(0.0);

@@ -7,6 +7,7 @@ import { createModel, type Model } from '../nn/models.js';
 import { createOptimizer, type Optimizer } from '../optim/optimizer.js';
 import { Rng } from '../util/rng.js';
 import { validateConfig, type TrainConfig } from './config.js';
+import { generate } from './generate.js';
 
 /** Positions per forward pass when a pass covers many (full-batch steps, full-data loss). */
 const CHUNK = 16384;
@@ -151,20 +152,9 @@ export class Trainer {
     };
   }
 
-  /** `length` characters sampled from the model, each conditioned on the previous one. */
-  generate(length: number, rng: Rng, first?: string): string {
-    const { vocab } = this.data;
-    const pass = this.pass(1, false);
-    let id = first !== undefined ? vocab.encode(first)[0] : this.data.tokens[0];
-    const out: number[] = [];
-    for (let i = 0; i < length; i++) {
-      pass.tape.reset();
-      pass.inputs.i32()[0] = id;
-      const probs = pass.tape.softmax(this.model.forward(pass.tape, pass.inputs).logits).f32();
-      id = sampleIndex(probs, rng.uniform());
-      out.push(id);
-    }
-    return vocab.decode(out);
+  /** `length` characters sampled from the model, starting after `first` (default: the text's first). */
+  generate(length: number, rng: Rng, first = this.data.vocab.decode([this.data.tokens[0]])): string {
+    return generate(this.backend, this.model, this.data.vocab, length, rng, first);
   }
 
   /** The state to checkpoint after the current step. */
@@ -231,14 +221,4 @@ export class Trainer {
     }
     return pass;
   }
-}
-
-/** The index where the cumulative sum of `probs` first exceeds u ∈ [0, 1). */
-export function sampleIndex(probs: Float32Array, u: number): number {
-  let acc = 0;
-  for (let j = 0; j < probs.length; j++) {
-    acc += probs[j];
-    if (u < acc) return j;
-  }
-  return probs.length - 1; // rounding left the sum just below 1
 }

@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, truncateSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { decodeSafetensors } from '../../ts/io/safetensors.js';
+import { Rng } from '../../ts/util/rng.js';
+
+// The CLI end to end, as a user runs it: a child process, its exit code, its output, its files.
+const ROOT = join(__dirname, '..', '..');
+// tsx's loader by absolute URL: the children run in a temporary folder, where 'tsx' would not resolve.
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+const tmp = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(script: 'train' | 'sample', args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'ts', 'node', 'cli', `${script}.ts`), ...args], { cwd: tmp, env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr, () => child.kill('SIGINT'));
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A seeded text with 20 distinct characters and some structure to learn. */
+function writeText(name: string, length: number, seed = 1, chars = 'abcdefghij klmnopq\n.'): string {
+  const rng = new Rng(seed);
+  let out = chars; // every character at least once
+  while (out.length < length) out += chars[rng.int(chars.length)];
+  const path = join(tmp, name);
+  writeFileSync(path, out);
+  return path;
+}
+
+const text = writeText('text.txt', 20000);
+const small = ['--data', text, '--batch', '64', '--hidden', '16'];
+
+/** Bad input: exit code ≠ 0, one line naming the problem and the fix, no stack trace. */
+function expectCleanError(r: Result, code: number, ...fragments: (string | RegExp)[]) {
+  expect(r.code).toBe(code);
+  const lines = r.stderr.trim().split('\n');
+  const last = lines[lines.length - 1];
+  for (const f of fragments) expect(last).toMatch(f);
+  expect(last).toMatch(/Fix: /);
+  expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+}
+
+function tensors(path: string) {
+  return decodeSafetensors(readFileSync(path), path).tensors;
+}
+
+test('a run writes the summary and the whole run directory', async () => {
+  const out = join(tmp, 'run1');
+  const r = await cli('train', [...small, '--steps', '30', '--log-every', '5', '--out', out, '--json', '--sample-length', '40']);
+  expect(r.code).toBe(0);
+  const summary = JSON.parse(r.stdout);
+  for (const key of ['preset', 'model', 'backend', 'seed', 'steps', 'batch', 'lr', 'optimizer', 'init', 'initLoss', 'finalBatchLoss', 'fullDataLoss', 'valLoss', 'msPerStep', 'wallSeconds', 'activationStats']) {
+    expect(summary).toHaveProperty(key);
+  }
+  expect(summary).toMatchObject({ preset: 'default', model: 'mlp', backend: 'wasm-simd', steps: 30, batch: 64, optimizer: 'adam' });
+  expect(summary.fullDataLoss).toBeLessThan(summary.initLoss);
+  expect(Array.from(summary.sample as string)).toHaveLength(40);
+  expect(summary.activationStats.init.hidden).toBeGreaterThan(0);
+  expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ fullDataLoss: summary.fullDataLoss });
+  const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(metrics.map((m) => m.step)).toEqual([0, 5, 10, 15, 20, 25, 29]);
+  const model = tensors(join(out, 'model.safetensors'));
+  expect(Object.fromEntries(Object.entries(model).map(([k, t]) => [k, t.shape]))).toEqual({ w1: [20, 16], b1: [16], w2: [16, 20], b2: [20] });
+  expect(Object.keys(tensors(join(out, 'optimizer.safetensors'))).sort()).toEqual(['b1.m', 'b1.v', 'b2.m', 'b2.v', 'w1.m', 'w1.v', 'w2.m', 'w2.v']);
+  expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ step: 30, vocab: Array.from('\n .abcdefghijklmnopq') });
+  expect(readFileSync(join(out, 'loss.svg'), 'utf8')).toMatch(/^<svg[^>]*>/);
+
+  const sample = await cli('sample', ['--from', out, '--length', '25', '--seed', '3']);
+  expect(sample.code).toBe(0);
+  expect(Array.from(sample.stdout.replace(/\n$/, ''))).toHaveLength(25);
+});
+
+test('resuming continues bit-identically to an uninterrupted run (SGD and Adam)', async () => {
+  for (const preset of ['perceptron', 'default']) {
+    const args = [...small, '--preset', preset, '--schedule', 'constant', '--log-every', '1'];
+    const straight = join(tmp, `straight-${preset}`);
+    const split = join(tmp, `split-${preset}`);
+    expect((await cli('train', [...args, '--steps', '24', '--out', straight])).code).toBe(0);
+    expect((await cli('train', [...args, '--steps', '10', '--out', split])).code).toBe(0);
+    const resumed = await cli('train', ['--resume', split, '--steps', '24']);
+    expect(resumed.code).toBe(0);
+    for (const file of ['model.safetensors', 'optimizer.safetensors', 'metrics.jsonl']) {
+      expect(readFileSync(join(split, file))).toEqual(readFileSync(join(straight, file)));
+    }
+  }
+});
+
+test('Ctrl-C saves a checkpoint; resuming from it gives the uninterrupted result', async () => {
+  const args = [...small, '--hidden', '8', '--batch', '16', '--steps', '20000', '--schedule', 'constant'];
+  const straight = join(tmp, 'sigint-straight');
+  const cut = join(tmp, 'sigint-cut');
+  expect((await cli('train', [...args, '--out', straight])).code).toBe(0);
+  let sent = false;
+  const r = await cli('train', [...args, '--out', cut], (err, kill) => {
+    if (!sent && /step\s+2000 /.test(err)) {
+      sent = true;
+      kill();
+    }
+  });
+  expect(r.code).toBe(130);
+  expect(r.stderr).toMatch(/interrupted at step \d+: checkpoint saved. Continue with: npm run train -- --resume /);
+  const step = JSON.parse(readFileSync(join(cut, 'config.json'), 'utf8')).step;
+  expect(step).toBeGreaterThan(0);
+  expect(step).toBeLessThan(20000);
+  expect((await cli('train', ['--resume', cut])).code).toBe(0);
+  expect(readFileSync(join(cut, 'model.safetensors'))).toEqual(readFileSync(join(straight, 'model.safetensors')));
+}, 120000);
+
+describe('bad input: one clear line, exit code ≠ 0', () => {
+  test.each([
+    [['--lrr', '0.1'], 2, "unknown option '--lrr'"],
+    [['extra'], 2, "unexpected argument 'extra'"],
+    [['--lr', 'abc'], 2, '--lr abc is not a positive number'],
+    [['--lr', '-1'], 2, '--lr -1 is not a positive number'],
+    [['--lr', 'Infinity'], 2, '--lr Infinity is not a positive number'],
+    [['--steps', '0'], 2, '--steps 0 is not a positive integer'],
+    [['--steps', '2.5'], 2, '--steps 2.5 is not a positive integer'],
+    [['--hidden', 'NaN'], 2, '--hidden NaN is not a positive integer'],
+    [['--val', '0.9'], 2, '--val 0.9 is not a number in [0, 0.5]'],
+    [['--backend', 'gpu'], 2, '--backend gpu is not one of wasm-simd, wasm-scalar, js'],
+    [['--preset', 'gpt'], 2, '--preset gpt is not one of perceptron-full, perceptron, mlp, mlp-normalized, default'],
+    [['--batch', '50000'], 1, '--batch 50000 is larger than the 17999 training positions'],
+  ] as [string[], number, string][])('%j', async (args, code, message) => {
+    expectCleanError(await cli('train', [...small, '--steps', '5', ...args]), code, message);
+  });
+
+  test('an empty text, a one-character text, a file that is not UTF-8 text, a missing file', async () => {
+    writeFileSync(join(tmp, 'empty.txt'), '');
+    writeFileSync(join(tmp, 'one.txt'), 'x');
+    writeFileSync(join(tmp, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])); // "café" in Latin-1
+    expectCleanError(await cli('train', ['--data', join(tmp, 'empty.txt'), '--val', '0']), 1, 'empty');
+    expectCleanError(await cli('train', ['--data', join(tmp, 'one.txt'), '--val', '0']), 1, /too short/);
+    expectCleanError(await cli('train', ['--data', join(tmp, 'latin1.txt')]), 1, /not UTF-8 text.*offset 3/);
+    expectCleanError(await cli('train', ['--data', join(tmp, 'nope.txt')]), 1, 'does not exist');
+  });
+
+  test('resuming: another vocabulary, a truncated checkpoint, changed settings, a finished run, not a run', async () => {
+    const out = join(tmp, 'to-damage');
+    expect((await cli('train', [...small, '--steps', '4', '--out', out])).code).toBe(0);
+    const other = writeText('other.txt', 5000, 2, 'xyz!?ABC');
+    expectCleanError(await cli('train', ['--resume', out, '--steps', '8', '--data', other]), 1, /vocabulary .* does not cover this text/);
+    expectCleanError(await cli('train', ['--resume', out, '--steps', '8', '--lr', '0.5']), 2, '--lr cannot change when resuming');
+    expectCleanError(await cli('train', ['--resume', out]), 1, 'has already done 4 of its 4 steps');
+    expectCleanError(await cli('train', ['--resume', tmp]), 1, 'is not a wasmgrad run directory');
+    const model = join(out, 'model.safetensors');
+    truncateSync(model, statSync(model).size - 10);
+    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, /model.safetensors.*truncated/);
+    expectCleanError(await cli('sample', ['--from', out]), 1, /truncated/);
+  });
+
+  test('a loss that becomes NaN/Inf: stop, say so, suggest a lower lr, keep the last good checkpoint', async () => {
+    const out = join(tmp, 'diverge');
+    const r = await cli('train', [...small, '--preset', 'mlp', '--lr', '1e30', '--steps', '50', '--save-every', '1', '--out', out]);
+    expectCleanError(r, 3, /the loss became (NaN|Infinity) at step \d+/, /training diverged. Fix: lower the learning rate, e.g. --lr 1.0e\+29/, /last good checkpoint \(step \d+\)/);
+    const saved = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).step;
+    expect(r.stderr).toContain(`(step ${saved})`);
+    for (const t of Object.values(tensors(join(out, 'model.safetensors')))) expect(t.data.every(Number.isFinite)).toBe(true);
+    expect(existsSync(join(out, 'metrics.jsonl'))).toBe(true);
+  });
+});

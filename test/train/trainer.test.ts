@@ -1,0 +1,128 @@
+import type { Backend } from '../../ts/backend/backend.js';
+import { makeDataset } from '../../ts/data/dataset.js';
+import type { TrainConfig } from '../../ts/train/config.js';
+import { PRESETS } from '../../ts/train/presets.js';
+import { Trainer } from '../../ts/train/trainer.js';
+import { Rng } from '../../ts/util/rng.js';
+import { syntheticText } from '../../ts/bench/step-suite.js';
+import { allBackends, backend } from '../helpers/backends.js';
+import { expectClose } from '../helpers/compare.js';
+
+/** A text with structure to learn: a seeded Markov chain over 20 characters. */
+function markovText(length: number, seed: number): string {
+  const rng = new Rng(seed);
+  const chars = 'abcdefghij klmnopq\n.';
+  let c = 0;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    c = rng.uniform() < 0.7 ? (c * 7 + 3) % chars.length : rng.int(chars.length);
+    out += chars[c];
+  }
+  return out;
+}
+
+const TEXT = markovText(20000, 1);
+const MLP: TrainConfig = { ...PRESETS.mlp.config, batch: 64, hidden: 32, steps: 20, logEvery: 1 };
+
+let backends: Backend[];
+beforeAll(async () => {
+  backends = await allBackends();
+});
+
+function run(be: Backend, config: TrainConfig, steps = config.steps): number[] {
+  const trainer = new Trainer(be, makeDataset(TEXT, { valFraction: config.valFraction }), config);
+  const losses = Array.from({ length: steps }, () => trainer.trainStep());
+  trainer.dispose();
+  return losses;
+}
+
+test('the same seed gives bit-identical losses; another seed does not', () => {
+  for (const be of backends) {
+    const a = run(be, MLP);
+    expect(run(be, MLP)).toEqual(a); // toEqual on numbers is exact (Object.is)
+    expect(run(be, { ...MLP, seed: 1 })).not.toEqual(a);
+  }
+});
+
+// The backends differ only in rounding: wasm-simd and wasm-scalar run the same arithmetic in the
+// same order (the crate's kernels are written once over a 4-lane type), so they agree exactly;
+// js accumulates in float64, so after 20 SGD steps its losses differ by rounding (~1e-6 relative),
+// amplified by nothing at this learning rate. 1e-4 relative bounds that and catches any real
+// divergence (a wrong gradient moves the loss by more than 1e-3 within 20 steps).
+test.each(['sgd', 'adam'] as const)('a 20-step seeded MLP run (%s) agrees across the three backends', (optimizer) => {
+  const config: TrainConfig = { ...MLP, optimizer, lr: optimizer === 'adam' ? 1e-2 : 0.1, init: 'kaiming' };
+  const simd = run(backend(backends, 'wasm-simd'), config);
+  expect(run(backend(backends, 'wasm-scalar'), config)).toEqual(simd);
+  expectClose('js losses', run(backend(backends, 'js'), config), simd, { rtol: 1e-4 });
+  expect(simd[19]).toBeLessThan(simd[0]); // and it learns
+});
+
+test('a training step allocates nothing after the first', () => {
+  for (const be of backends) {
+    const trainer = new Trainer(be, makeDataset(TEXT), { ...MLP, optimizer: 'adam' });
+    trainer.trainStep();
+    const inUse = be.bytesInUse;
+    const buffer = be.memoryBuffer();
+    for (let i = 0; i < 10; i++) trainer.trainStep();
+    expect(be.bytesInUse).toBe(inUse);
+    expect(be.memoryBuffer()).toBe(buffer);
+    trainer.dispose();
+  }
+});
+
+test('a full-batch step reports the full-data loss of the parameters it starts from', () => {
+  const be = backend(backends, 'wasm-simd');
+  // 40000 characters: more than one evaluation chunk, so chunking and the weighted gradient show.
+  const trainer = new Trainer(be, makeDataset(markovText(40000, 2)), { ...PRESETS['perceptron-full'].config, lr: 1 });
+  const before = trainer.fullDataLoss();
+  const stepLoss = trainer.trainStep();
+  expectClose('full-batch loss', [stepLoss], [before], { rtol: 1e-6 });
+  expect(trainer.fullDataLoss()).toBeLessThan(before);
+  trainer.dispose();
+});
+
+test('the cosine schedule decays from lr to 0; constant stays', () => {
+  const be = backend(backends, 'js');
+  const trainer = new Trainer(be, makeDataset(TEXT), { ...MLP, schedule: 'cosine', lr: 0.5, steps: 4 });
+  const lrs = [0, 1, 2, 3].map(() => {
+    const lr = trainer.currentLr;
+    trainer.trainStep();
+    return lr;
+  });
+  expectClose('lrs', lrs, [0.5, 0.25 * (1 + Math.cos(Math.PI / 4)), 0.25, 0.25 * (1 + Math.cos((3 * Math.PI) / 4))], { rtol: 1e-12 });
+  expect(new Trainer(be, makeDataset(TEXT), MLP).currentLr).toBe(MLP.lr);
+});
+
+test('activation statistics: one-hot input and softmax have mean |x| = 1/V; hidden only for the MLP', () => {
+  const be = backend(backends, 'wasm-simd');
+  const data = makeDataset(TEXT);
+  const v = data.vocab.size;
+  const mlp = new Trainer(be, data, MLP).activationStats();
+  expect(mlp.input).toBeCloseTo(1 / v, 12);
+  expect(mlp.softmax).toBeCloseTo(1 / v, 6);
+  expect(mlp.hidden).toBeGreaterThan(0);
+  expect(mlp.softmaxMax).toBeGreaterThan(1 / v);
+  expect(new Trainer(be, data, { ...MLP, model: 'linear' }).activationStats().hidden).toBeNull();
+});
+
+test('validation loss exists only with a split, and is computed on the tail', () => {
+  const be = backend(backends, 'wasm-simd');
+  expect(new Trainer(be, makeDataset(TEXT), MLP).valLoss()).toBeNull();
+  const split = new Trainer(be, makeDataset(TEXT, { valFraction: 0.2 }), { ...MLP, valFraction: 0.2 });
+  expect(split.valLoss()).toBeGreaterThan(0);
+});
+
+test('generation: seeded, in the vocabulary, of the asked length', () => {
+  const be = backend(backends, 'wasm-simd');
+  const data = makeDataset(syntheticText(5000));
+  const trainer = new Trainer(be, data, MLP);
+  const a = trainer.generate(50, new Rng(4));
+  expect(Array.from(a)).toHaveLength(50);
+  expect(Array.from(a).every((c) => data.vocab.chars.includes(c))).toBe(true);
+  expect(trainer.generate(50, new Rng(4))).toBe(a);
+});
+
+test('a batch larger than the training positions is refused with the fix', () => {
+  const be = backend(backends, 'js');
+  expect(() => new Trainer(be, makeDataset('abcabc'), { ...MLP, batch: 6 })).toThrow(/--batch 6 is larger than the 5 training positions. Fix: use --batch 5 or less/);
+});
