@@ -20,6 +20,7 @@ export async function buildPlayground(): Promise<Site> {
     entryPoints: [join(web, 'main.ts'), join(web, 'worker.ts')],
     outdir: join(root, 'target', 'web'), // never written (write: false); names the outputs
     write: false,
+    minify: true, // uPlot alone is 137 kB unminified: the page loads faster
     sourcemap: 'inline',
   });
   const files = new Map<string, StaticFile>();

@@ -74,7 +74,7 @@ test(`trains the mlp preset in a worker: ${STEPS} steps, chart, statistics and s
   expect(await text(page, '#backend-used')).toBe('wasm-simd');
   expect(Number(await text(page, '#loss'))).toBeGreaterThan(0);
   expect(await page.locator('[name=lr]').isDisabled()).toBe(true); // a run's settings are fixed until reset
-  expect(await chartPixels(page)).not.toBe(emptyChart);
+  await until('the chart shows the losses', async () => (await chartPixels(page)) !== emptyChart);
   // A snapshot after training began: the logits' statistics have moved from their initial value.
   await until('the statistics show a snapshot taken after training began', async () => {
     const [init, now] = await statsRow(page, 'output (logits)');
