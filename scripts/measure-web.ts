@@ -37,11 +37,24 @@ function nodeRate(): number {
 
 // ---- Chromium: the playground -------------------------------------------------------------------
 // Page scripts are strings: tsx compiles functions with name helpers that do not exist in the page.
-/** Before the page's own scripts: collects long tasks (≥ 50 ms, the browser's definition). Passive. */
+/**
+ * Before the page's own scripts: collects long tasks (≥ 50 ms, the browser's definition), and the
+ * long animation frames around them, whose script entries say what ran. Passive.
+ */
 const LONG_TASKS = `
   window.longTasks = [];
   new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+  window.longFrames = [];
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longFrames.push({
+    start: e.startTime, duration: e.duration,
+    scripts: e.scripts.map((s) => s.invoker + ' ' + Math.round(s.duration) + ' ms'),
+  }))).observe({ type: 'long-animation-frame', buffered: true });
 `;
+interface Entry {
+  start: number;
+  duration: number;
+  scripts?: string[];
+}
 /**
  * The longest gap between animation frames over `ms`, which also catches stalls shorter than a long
  * task. Only in its own window: asking for every frame makes the page draw 60 times a second, which
@@ -104,9 +117,17 @@ for (let round = 1; round <= ROUNDS; round++) {
 await resume();
 const frames = (await page.evaluate(frameGaps(5000))) as { frames: number; maxGap: number };
 await pause();
-const allLongTasks = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
-const longTasks = allLongTasks.filter((t) => t.start >= trainingFrom).map((t) => t.duration);
-const loadingTasks = allLongTasks.filter((t) => t.start < trainingFrom).map((t) => t.duration);
+const recorded = await page.evaluate(() => {
+  const w = window as unknown as { longTasks: Entry[]; longFrames: Entry[] };
+  return { longTasks: w.longTasks, longFrames: w.longFrames };
+});
+const longTasks = recorded.longTasks.filter((t) => t.start >= trainingFrom).map((t) => t.duration);
+const loadingTasks = recorded.longTasks.filter((t) => t.start < trainingFrom).map((t) => t.duration);
+/** What ran in the long animation frame that holds a long task, if the browser attributed it. */
+const attribution = recorded.longTasks
+  .filter((t) => t.start >= trainingFrom)
+  .map((t) => recorded.longFrames.find((f) => f.start <= t.start && t.start < f.start + f.duration))
+  .map((f) => (f ? `${f.duration.toFixed(0)} ms frame: ${f.scripts!.join('; ') || 'no script (rendering, or the thread descheduled)'}` : 'no long frame recorded'));
 
 console.log(`\nmlp preset, wasm-simd, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, Chromium ${browser.version()}`);
 console.log(`Node     ${median(rounds.map((r) => r.node)).toFixed(0)} steps/s (median of ${ROUNDS} × ${WINDOW_MS / 1000} s)`);
@@ -115,6 +136,7 @@ console.log(`Chromium / Node: ${median(rounds.map((r) => r.chromium / r.node)).t
 const list = (tasks: number[]) => (tasks.length ? tasks.map((d) => `${d.toFixed(0)} ms`).join(', ') : 'none');
 console.log(`main thread while training: long tasks (≥ 50 ms) over all rounds: ${list(longTasks)}; ` +
   `longest gap between frames over 5 s: ${frames.maxGap.toFixed(1)} ms (${frames.frames} frames)`);
+for (const a of attribution) console.log(`  ${a}`);
 console.log(`main thread while loading the page and the corpus: long tasks ${list(loadingTasks)}`);
 
 if (withBench) {
