@@ -49,6 +49,11 @@ describe('decodeText', () => {
       );
     }
   });
+
+  test("a caller's own advice replaces the CLI's", () => {
+    const fix = 'Fix: choose a UTF-8 text file.';
+    expect(thrown(() => decodeText(new Uint8Array(0), 'e.txt', fix)).message).toBe(`e.txt is empty. ${fix}`);
+  });
 });
 
 describe('firstInvalidUtf8', () => {

@@ -1,31 +1,32 @@
 import { WasmgradError } from '../backend/errors.js';
 
-const FIX = 'Fix: pass a UTF-8 text file with --data.';
+/** The CLI's advice; a caller with another way to choose the text (the playground) passes its own. */
+const CLI_FIX = 'Fix: pass a UTF-8 text file with --data.';
 
 /**
  * The bytes of a training text as a string. Decoding is strict: a corpus with invalid UTF-8 would
  * otherwise train on U+FFFD replacement characters nobody meant to be there. A leading byte order
  * mark is dropped (TextDecoder's default), so it never becomes a token.
  */
-export function decodeText(bytes: Uint8Array, source: string): string {
-  if (bytes.length === 0) throw new WasmgradError(`${source} is empty. ${FIX}`);
+export function decodeText(bytes: Uint8Array, source: string, fix = CLI_FIX): string {
+  if (bytes.length === 0) throw new WasmgradError(`${source} is empty. ${fix}`);
   // NUL never occurs in text; checking it first names binary files (models, archives) for what they are.
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    throw new WasmgradError(`${source} looks like a binary file, not text (NUL byte at offset ${nul}). ${FIX}`);
+    throw new WasmgradError(`${source} looks like a binary file, not text (NUL byte at offset ${nul}). ${fix}`);
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     // Only on failure: TextDecoder does not report where it stopped, so scan for the offset.
-    throw new WasmgradError(`${source} is not UTF-8 text (invalid byte at offset ${firstInvalidUtf8(bytes)}). ${FIX}`);
+    throw new WasmgradError(`${source} is not UTF-8 text (invalid byte at offset ${firstInvalidUtf8(bytes)}). ${fix}`);
   }
-  if (text.length === 0) throw new WasmgradError(`${source} holds only a byte order mark, no text. ${FIX}`);
+  if (text.length === 0) throw new WasmgradError(`${source} holds only a byte order mark, no text. ${fix}`);
   // Fewer than two code points: a one-character text (astral characters are one character).
   const first = text.codePointAt(0)!;
   if (text.length <= (first > 0xffff ? 2 : 1)) {
-    throw new WasmgradError(`${source} has a single character: too short to have a next character to predict. ${FIX}`);
+    throw new WasmgradError(`${source} has a single character: too short to have a next character to predict. ${fix}`);
   }
   return text;
 }

@@ -3,7 +3,10 @@ import { createBackend, type CreateBackendOptions, type WasmSources } from '../b
 import type { Backend } from '../backend/backend.js';
 import type { BackendName } from '../backend/types.js';
 
-/** The committed kernel builds, read from the package's wasm/ folder. */
+/**
+ * The committed kernel builds, read from the package's wasm/ folder: two levels up from this module
+ * both in the source (ts/node/) and in the published bundle (dist/node/index.js, scripts/build.ts).
+ */
 const wasmDir = new URL('../../wasm/', import.meta.url);
 
 export const nodeWasmSources: WasmSources = {

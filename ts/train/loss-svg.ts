@@ -68,8 +68,11 @@ export function lossCurveSvg(
   return parts.join('\n');
 }
 
-/** At most `max` points: consecutive buckets of equal size, each replaced by its mean step and loss. */
-function downsample(points: readonly LossPoint[], max: number): LossPoint[] {
+/**
+ * At most `max` points: consecutive buckets of equal size, each replaced by its mean step and loss.
+ * Also what the playground's live chart draws, so its cost stays flat however long a run is.
+ */
+export function downsample(points: readonly LossPoint[], max: number): LossPoint[] {
   if (points.length <= max) return [...points];
   const out: LossPoint[] = [];
   for (let b = 0; b < max; b++) {

@@ -1,0 +1,24 @@
+// npm run build: the package's dist/ —
+//   dist/browser.js     ESM for browsers (and any engine without a file system), kernels inlined
+//   dist/node/index.js  ESM for Node; reads the kernels from the package's wasm/ folder
+//   dist/types/         .d.ts of ts/ (tsc --emitDeclarationOnly -p tsconfig.build.json)
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { browserBundleOptions } from './esbuild-shared.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+await build({ ...browserBundleOptions, entryPoints: [join(root, 'ts/browser.ts')], outfile: join(dist, 'browser.js') });
+// Two folders deep on purpose: ts/node/backends.ts finds wasm/ at '../../wasm/' from its own URL,
+// which holds for the source (ts/node/) and for this bundle (dist/node/) alike.
+await build({
+  bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning',
+  entryPoints: [join(root, 'ts/node/index.ts')], outfile: join(dist, 'node', 'index.js'),
+});
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+console.log('build: dist/browser.js, dist/node/index.js, dist/types/');

@@ -1,0 +1,44 @@
+// A consumer's code: imports the installed package by name. Node runs it as it is; the test bundles
+// it with esbuild for the browser. Both must produce the same losses.
+import { loadBackend, makeDataset, PRESETS, Trainer } from 'wasmgrad';
+
+// The corpus's first lines: real text, small enough to embed (no file loading in the page).
+const TEXT = `First Citizen:
+Before we proceed any further, hear me speak.
+
+All:
+Speak, speak.
+
+First Citizen:
+You are all resolved rather to die than to famish?
+
+All:
+Resolved. resolved.
+
+First Citizen:
+First, you know Caius Marcius is chief enemy to the people.
+
+All:
+We know't, we know't.
+
+First Citizen:
+Let us kill him, and we'll have corn at our own price.
+Is't a verdict?
+
+All:
+No more talking on't; let it be done: away, away!
+`;
+
+/** Losses of the first `steps` steps of the notebook's MLP (preset mlp, batch 64) on one backend. */
+export async function trainLosses(backendName, steps) {
+  const backend = await loadBackend(backendName, {
+    onFallback: (message) => {
+      throw new Error(message);
+    },
+  });
+  const trainer = new Trainer(backend, makeDataset(TEXT), { ...PRESETS.mlp.config, batch: 64, steps });
+  const losses = [];
+  for (let i = 0; i < steps; i++) losses.push(trainer.trainStep());
+  trainer.dispose();
+  return losses;
+}
