@@ -26,7 +26,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
       simd ? rate(simd) : '',
       first.name === 'peak' ? '' : ratio(by('js')),
       first.name === 'peak' ? '' : ratio(by('wasm-scalar')),
-      simd?.gflops != null && peak && first.name !== 'peak' ? `${((100 * simd.gflops) / peak).toFixed(0)}%` : '',
+      simd?.gflops != null && peak && first.name.startsWith('matmul') ? `${((100 * simd.gflops) / peak).toFixed(0)}%` : '',
     ]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
