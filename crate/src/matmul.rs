@@ -75,6 +75,26 @@ unsafe fn pack_a(dst: *mut f32, a: *const f32, trans_a: bool, m: usize, k: usize
                 store(d, load(a.add((k0 + p) * m + i0 + ip)));
                 d = d.add(MR);
             }
+        } else if h == MR {
+            // A is stored (M, K): 4×4 blocks (4 rows, 4 columns) transposed in registers, rather
+            // than 16 strided scalar copies; the last kc % 4 columns one by one.
+            let row = a.add((i0 + ip) * k + k0);
+            let mut p = 0;
+            while p + 4 <= kc {
+                let t = transpose4([load(row.add(p)), load(row.add(k + p)), load(row.add(2 * k + p)), load(row.add(3 * k + p))]);
+                for (j, v) in t.into_iter().enumerate() {
+                    store(d.add(MR * j), v);
+                }
+                d = d.add(4 * MR);
+                p += 4;
+            }
+            while p < kc {
+                for i in 0..MR {
+                    *d.add(i) = *row.add(i * k + p);
+                }
+                d = d.add(MR);
+                p += 1;
+            }
         } else {
             for p in 0..kc {
                 for i in 0..MR {

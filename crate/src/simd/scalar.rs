@@ -93,3 +93,8 @@ pub fn hmax(a: V) -> f32 {
     let d = if a.0[1] < a.0[3] { a.0[3] } else { a.0[1] };
     if c < d { d } else { c }
 }
+/// The 4×4 transpose of rows r; see the simd128 twin.
+#[inline(always)]
+pub fn transpose4(r: [V; 4]) -> [V; 4] {
+    core::array::from_fn(|j| V([r[0].0[j], r[1].0[j], r[2].0[j], r[3].0[j]]))
+}

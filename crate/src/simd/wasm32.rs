@@ -101,3 +101,17 @@ pub fn hmax(a: V) -> f32 {
     let d = f32x4_extract_lane::<1>(b);
     if c < d { d } else { c }
 }
+/// The 4×4 transpose of rows r: column j of the input becomes vector j of the output.
+#[inline(always)]
+pub fn transpose4(r: [V; 4]) -> [V; 4] {
+    let t0 = i32x4_shuffle::<0, 4, 1, 5>(r[0], r[1]); // a0 b0 a1 b1
+    let t1 = i32x4_shuffle::<2, 6, 3, 7>(r[0], r[1]); // a2 b2 a3 b3
+    let t2 = i32x4_shuffle::<0, 4, 1, 5>(r[2], r[3]); // c0 d0 c1 d1
+    let t3 = i32x4_shuffle::<2, 6, 3, 7>(r[2], r[3]); // c2 d2 c3 d3
+    [
+        i64x2_shuffle::<0, 2>(t0, t2), // a0 b0 c0 d0
+        i64x2_shuffle::<1, 3>(t0, t2), // a1 b1 c1 d1
+        i64x2_shuffle::<0, 2>(t1, t3), // a2 b2 c2 d2
+        i64x2_shuffle::<1, 3>(t1, t3), // a3 b3 c3 d3
+    ]
+}
