@@ -5,34 +5,37 @@ import { runKernelSuite } from '../ts/bench/kernel-suite.js';
 import { runStepSuite } from '../ts/bench/step-suite.js';
 import type { BenchRecord } from '../ts/bench/record.js';
 import { formatTable } from '../ts/bench/table.js';
-import { BACKEND_NAMES, type BackendName } from '../ts/backend/types.js';
+import { BACKEND_NAMES } from '../ts/backend/types.js';
+import { choiceFlag, parseFlags, usage, type FlagSpec } from '../ts/node/cli/args.js';
+import { CliExit } from '../ts/node/cli/run-cli.js';
 import { loadBackend } from '../ts/node/backends.js';
 
-const argv = process.argv.slice(2);
-const json = argv.includes('--json');
-const flag = (name: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const known = new Set(['--json', '--suite', '--backend', '--quick']);
-for (let i = 0; i < argv.length; i++) {
-  if (!known.has(argv[i])) {
-    console.error(`bench: unknown argument '${argv[i]}'. Usage: npm run bench -- [--json] [--suite kernel|step] [--backend ${BACKEND_NAMES.join('|')}] [--quick]`);
-    process.exit(2);
-  }
-  if (argv[i] === '--suite' || argv[i] === '--backend') i++;
+const COMMAND = 'npm run bench';
+const FLAGS = {
+  json: { type: 'boolean', help: 'print the records as a JSON array on stdout (the table goes to stderr)' },
+  suite: { type: 'string', value: 'S', help: 'kernel | step (default: both)' },
+  backend: { type: 'string', value: 'B', help: `${BACKEND_NAMES.join(' | ')} (default: all three)` },
+  quick: { type: 'boolean', help: 'shorter warm-up and sampling: rough numbers, fast' },
+  help: { type: 'boolean', help: 'show this help' },
+} satisfies Record<string, FlagSpec>;
+
+let flags;
+let suite: 'kernel' | 'step' | undefined;
+let only: (typeof BACKEND_NAMES)[number] | undefined;
+try {
+  flags = parseFlags(process.argv.slice(2), FLAGS, COMMAND);
+  suite = choiceFlag('suite', flags.suite, ['kernel', 'step'] as const);
+  only = choiceFlag('backend', flags.backend, BACKEND_NAMES);
+} catch (e) {
+  process.stderr.write(`${(e as CliExit).message}\n`);
+  process.exit((e as CliExit).code ?? 2);
 }
-const suite = flag('--suite') ?? 'all';
-if (!['all', 'kernel', 'step'].includes(suite)) {
-  console.error(`bench: unknown suite '${suite}'. Fix: use --suite kernel or --suite step, or omit it.`);
-  process.exit(2);
+if (flags.help) {
+  process.stdout.write(usage(COMMAND, 'Kernel and training-step benchmarks on every backend.', FLAGS));
+  process.exit(0);
 }
-const only = flag('--backend');
-if (only !== undefined && !BACKEND_NAMES.includes(only as BackendName)) {
-  console.error(`bench: unknown backend '${only}'. Fix: use one of ${BACKEND_NAMES.join(', ')}.`);
-  process.exit(2);
-}
-const measureOptions = argv.includes('--quick') ? { warmupMs: 100, budgetMs: 200, minSamples: 3 } : {};
+const json = Boolean(flags.json);
+const measureOptions = flags.quick ? { warmupMs: 100, budgetMs: 200, minSamples: 3 } : {};
 
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
 log(`wasmgrad bench · Node ${process.version} · ${cpus()[0]?.model ?? 'unknown CPU'} · ${cpus().length} cores`);
