@@ -1,22 +1,33 @@
 #!/usr/bin/env node
-// Builds the kernel crate twice — wasm-simd (+simd128) and wasm-scalar (-simd128) — into wasm/.
-//   node scripts/build-wasm.mjs           rebuild and overwrite wasm/*.wasm
-//   node scripts/build-wasm.mjs --check   rebuild into target/ and fail if wasm/*.wasm differ
-// Uses rustup's wasm32 target when it is installed, otherwise Debian's rustc-web with
-// -Zbuild-std (see README "Rebuilding the kernels"): the builds are byte-identical either way
-// only when the compiler is the same, so CI uses the Debian route that committed the files.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, copyFileSync, statSync } from 'node:fs';
+// Builds the kernel crate with wasm-pack (and so wasm-bindgen) once per variant, into wasm/:
+//   wasm/wasmgrad-simd.wasm     +simd128
+//   wasm/wasmgrad-scalar.wasm   -simd128 (engines without SIMD, and the comparison baseline)
+//   wasm/wasmgrad-kernels.d.ts  wasm-bindgen's types of the raw exports, the same for every variant
+//
+//   node scripts/build-wasm.mjs           rebuild and overwrite the files in wasm/
+//   node scripts/build-wasm.mjs --check   rebuild into target/ and fail if any file in wasm/ differs
+//
+// The compiler is Debian's rustc-web with -Zbuild-std: rustup's toolchain here has no wasm32 standard
+// library, and std is rebuilt anyway with `-C panic=immediate-abort`, so that no panic-formatting
+// or allocator code (which would grow the memory the TypeScript arena owns) reaches the module.
+// The same compiler and tools give the same bytes from any folder (paths are remapped).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cargoBin, requirePinnedTools } from './wasm-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
-const TARGET = 'wasm32-unknown-unknown';
 export const VARIANTS = [
   { name: 'wasm-simd', file: 'wasmgrad-simd.wasm', features: '+simd128' },
   { name: 'wasm-scalar', file: 'wasmgrad-scalar.wasm', features: '-simd128' },
 ];
+const TYPES_FILE = 'wasmgrad-kernels.d.ts';
+const OUT_NAME = 'wasmgrad_kernels';
+// Another compiler (e.g. rustup's nightly with rust-src) builds working kernels, but other bytes.
+const RUSTC = process.env.WASMGRAD_RUSTC ?? '/usr/bin/rustc';
+const CARGO = process.env.WASMGRAD_CARGO ?? '/usr/bin/cargo';
 const DEBIAN_STD_SRC = '/usr/lib/rustlib/src/rust/library';
 
 function fail(message) {
@@ -24,73 +35,84 @@ function fail(message) {
   process.exit(1);
 }
 
-function rustupHasWasmTarget() {
-  const r = spawnSync('rustup', ['target', 'list', '--installed'], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.split('\n').includes(TARGET);
-}
-
-function chooseToolchain() {
-  if (process.env.WASMGRAD_RUST !== 'debian' && rustupHasWasmTarget()) {
-    return { label: 'rustup (wasm32 target installed)', cargo: 'cargo', env: {}, extraArgs: [] };
-  }
-  if (existsSync('/usr/bin/cargo') && existsSync(join(DEBIAN_STD_SRC, 'vendor'))) {
-    return {
-      label: "Debian rustc-web with -Zbuild-std",
-      cargo: '/usr/bin/cargo',
-      // rustup's ~/.cargo/bin comes first on PATH; name Debian's compiler explicitly.
-      env: { RUSTC: '/usr/bin/rustc' },
-      extraArgs: [
-        '-Zbuild-std=core,panic_abort',
-        '--config', 'source.crates-io.replace-with="rust-std-vendor"',
-        '--config', `source.rust-std-vendor.directory="${DEBIAN_STD_SRC}/vendor"`,
-      ],
-    };
-  }
+if (!process.env.WASMGRAD_RUSTC && (!existsSync(RUSTC) || !existsSync(CARGO) || !existsSync(join(DEBIAN_STD_SRC, 'std')))) {
   fail(
-    'no Rust toolchain that can target wasm32 was found.\n' +
-      '  Debian/Ubuntu: apt-get install -y rustc-web cargo-web rust-web-src rust-web-llvm lld-22\n' +
-      `  rustup:        rustup target add ${TARGET}`,
+    "Debian's rustc-web (the wasm32 compiler of the committed kernels) is not installed.\n" +
+      '  Fix: apt-get install -y rustc-web cargo-web rust-web-src rust-web-llvm lld-22\n' +
+      '  (or set WASMGRAD_RUSTC and WASMGRAD_CARGO to a toolchain with rust-src: the bytes will differ from wasm/)',
   );
 }
-
-function exportsOf(bytes) {
-  return WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
+let tools;
+try {
+  tools = requirePinnedTools();
+} catch (e) {
+  fail(`the pinned wasm tools are not installed:\n${e.message}`);
 }
 
-const toolchain = chooseToolchain();
-console.log(`build-wasm: ${toolchain.label}`);
+// wasm-pack runs `cargo` and `wasm-bindgen` from PATH. ~/.cargo/bin holds rustup's cargo as well as
+// the pinned tools, so give wasm-pack a folder with exactly the chosen cargo and the pinned wasm-bindgen.
+const toolDir = join(root, 'target', 'wasm-tools');
+rmSync(toolDir, { recursive: true, force: true });
+mkdirSync(toolDir, { recursive: true });
+symlinkSync(CARGO, join(toolDir, 'cargo'));
+symlinkSync(tools['wasm-bindgen'], join(toolDir, 'wasm-bindgen'));
+
+const rustcVersion = execFileSync(RUSTC, ['--version'], { encoding: 'utf8' }).trim();
+const which = process.env.WASMGRAD_RUSTC ? `${RUSTC}, not the committed files' compiler` : "Debian's rustc-web";
+console.log(`build-wasm: ${rustcVersion} (${which}, -Zbuild-std), wasm-pack and wasm-bindgen from ${cargoBin}`);
+
+const cargoHome = dirname(cargoBin);
 let differs = false;
+let types = null;
 for (const variant of VARIANTS) {
-  const targetDir = join(root, 'target', variant.name);
+  const outDir = join(root, 'target', 'wasm-pack', variant.name);
   const env = {
     ...process.env,
-    ...toolchain.env,
-    // -Zbuild-std needs it; the scalar build also uses core's unstable f32 math (crate/src/lib.rs).
+    PATH: `${toolDir}:${process.env.PATH}`,
+    RUSTC,
+    // -Zbuild-std and -C panic=immediate-abort are unstable; Debian's stable rustc accepts them so.
     RUSTC_BOOTSTRAP: '1',
-    CARGO_TARGET_DIR: targetDir,
+    CARGO_TARGET_DIR: join(root, 'target', variant.name),
     // Absolute paths must not reach the binary, or a clone in another folder builds other bytes.
-    RUSTFLAGS: `-C target-feature=${variant.features} --remap-path-prefix=${root}=/wasmgrad`,
+    RUSTFLAGS: [
+      `-C target-feature=${variant.features}`,
+      '-Z unstable-options -C panic=immediate-abort',
+      `--remap-path-prefix=${root}=/wasmgrad`,
+      `--remap-path-prefix=${cargoHome}=/cargo`,
+    ].join(' '),
   };
-  const args = ['build', '--release', '--target', TARGET, '-p', 'wasmgrad-kernels', ...toolchain.extraArgs];
+  const args = [
+    '--log-level', 'warn', 'build', join(root, 'crate'), '--release', '--target', 'web', '--mode', 'no-install',
+    '--no-opt', '--no-pack', '--out-dir', outDir, '--out-name', OUT_NAME,
+    // Options after the crate's path go to cargo.
+    '-Zbuild-std=std,panic_abort',
+  ];
   try {
-    execFileSync(toolchain.cargo, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(tools['wasm-pack'], args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch {
-    fail(`cargo build failed for ${variant.name} (output above).`);
+    fail(`wasm-pack build failed for ${variant.name} (output above).`);
   }
-  const built = join(targetDir, TARGET, 'release', 'wasmgrad_kernels.wasm');
-  const committed = join(root, 'wasm', variant.file);
-  const bytes = readFileSync(built);
-  if (check) {
-    const same = existsSync(committed) && Buffer.compare(bytes, readFileSync(committed)) === 0;
-    console.log(`${variant.name}: ${same ? 'identical to' : 'DIFFERS from'} wasm/${variant.file}`);
-    differs ||= !same;
-  } else {
-    mkdirSync(dirname(committed), { recursive: true });
-    copyFileSync(built, committed);
-    console.log(`${variant.name}: wasm/${variant.file} ${statSync(committed).size} bytes`);
-    console.log(`  exports: ${exportsOf(bytes).join(' ')}`);
-  }
+
+  const builtTypes = readFileSync(join(outDir, `${OUT_NAME}_bg.wasm.d.ts`), 'utf8');
+  if (types !== null && builtTypes !== types) fail(`${variant.name} exports other kernels than ${VARIANTS[0].name}: the variants must share one surface.`);
+  types = builtTypes;
+  differs = output(join(outDir, `${OUT_NAME}_bg.wasm`), variant.file) || differs;
 }
+differs = output(join(root, 'target', 'wasm-pack', VARIANTS[0].name, `${OUT_NAME}_bg.wasm.d.ts`), TYPES_FILE) || differs;
 if (differs) {
-  fail('the committed wasm files are stale: run `npm run build:wasm` and commit wasm/*.wasm.');
+  fail('the committed files in wasm/ are stale: run `npm run build:wasm` and commit wasm/.');
+}
+
+/** Compares (--check) or copies a built file to wasm/<file>; returns whether it differed. */
+function output(built, file) {
+  const committed = join(root, 'wasm', file);
+  if (check) {
+    const same = existsSync(committed) && Buffer.compare(readFileSync(built), readFileSync(committed)) === 0;
+    console.log(`wasm/${file}: ${same ? 'identical to the rebuild' : 'DIFFERS from the rebuild'}`);
+    return !same;
+  }
+  mkdirSync(dirname(committed), { recursive: true });
+  copyFileSync(built, committed);
+  console.log(`wasm/${file}: ${statSync(committed).size} bytes`);
+  return false;
 }

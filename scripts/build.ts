@@ -2,8 +2,9 @@
 //   dist/browser.js     ESM for browsers (and any engine without a file system), kernels inlined
 //   dist/node/index.js  ESM for Node; reads the kernels from the package's wasm/ folder
 //   dist/types/         .d.ts of ts/ (tsc --emitDeclarationOnly -p tsconfig.build.json)
+//   dist/wasm/wasmgrad-kernels.d.ts   wasm-bindgen's types of the kernels, which dist/types/ imports
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -21,4 +22,7 @@ await build({
   entryPoints: [join(root, 'ts/node/index.ts')], outfile: join(dist, 'node', 'index.js'),
 });
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-console.log('build: dist/browser.js, dist/node/index.js, dist/types/');
+// ts/backend/kernels.ts imports '../../wasm/wasmgrad-kernels.js'; from dist/types/backend/ that is dist/wasm/.
+mkdirSync(join(dist, 'wasm'));
+copyFileSync(join(root, 'wasm', 'wasmgrad-kernels.d.ts'), join(dist, 'wasm', 'wasmgrad-kernels.d.ts'));
+console.log('build: dist/browser.js, dist/node/index.js, dist/types/, dist/wasm/wasmgrad-kernels.d.ts');

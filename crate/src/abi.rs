@@ -1,117 +1,140 @@
-//! The module's whole C ABI: one thin export per kernel, with the kernel's own name.
-//! Pointers are byte offsets into this module's linear memory, owned and validated by TypeScript
-//! (ts/backend/wasm/); `usize` is wasm32's i32. Flags are u32 (0 or 1).
+//! The module's whole exported surface: one thin `#[wasm_bindgen]` export per kernel, with the
+//! kernel's own name. Pointers are byte offsets into this module's linear memory, owned and
+//! validated by TypeScript (ts/backend/); `usize` is wasm32's i32, a flag is an i32 (0 or 1).
+//! wasm-bindgen writes these signatures into wasm/wasmgrad-kernels.d.ts, the type that
+//! ts/backend/kernels.ts checks both the wasm and the JS kernels against.
 use crate::{activation, bias, embedding, loss, math, matmul, optim, peak, reduce, simd};
+use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Bumped whenever an export's signature or meaning changes; the loader refuses a mismatch.
-pub const ABI_VERSION: u32 = 1;
+/// 2: built by wasm-pack/wasm-bindgen (the module may import wasm-bindgen's start-up hooks).
+pub const ABI_VERSION: u32 = 2;
 
-#[no_mangle]
-pub extern "C" fn abi_version() -> u32 {
+#[wasm_bindgen]
+pub fn abi_version() -> u32 {
     ABI_VERSION
 }
 
 /// 1 in the simd128 build, 0 in the scalar build: the loader checks it got the file it asked for.
-#[no_mangle]
-pub extern "C" fn simd_enabled() -> u32 {
-    cfg!(all(target_arch = "wasm32", target_feature = "simd128")) as u32
+#[wasm_bindgen]
+pub fn simd_enabled() -> bool {
+    cfg!(all(target_arch = "wasm32", target_feature = "simd128"))
 }
 
-#[no_mangle]
-pub extern "C" fn matmul_workspace_bytes() -> usize {
+/// The first byte after the module's stack and static data: TypeScript's arena owns the memory from
+/// here to the end. Nothing in the module allocates or grows memory (test/backend/wasm-files.test.ts
+/// checks there is no `memory.grow`), so the arena never competes with Rust for it.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn heap_base() -> usize {
+    extern "C" {
+        // Defined by the linker, lld.
+        static __heap_base: u8;
+    }
+    // Only the symbol's address is taken, never its contents.
+    core::ptr::addr_of!(__heap_base) as usize
+}
+
+#[wasm_bindgen]
+pub fn matmul_workspace_bytes() -> usize {
     matmul::WORKSPACE_FLOATS * 4
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn matmul(c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: u32, trans_b: u32, accumulate: u32, workspace: *mut f32) {
-    matmul::matmul(c, a, b, m, k, n, trans_a != 0, trans_b != 0, accumulate != 0, workspace)
+#[wasm_bindgen]
+pub unsafe fn matmul(
+    c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool, accumulate: bool, workspace: *mut f32,
+) {
+    matmul::matmul(c, a, b, m, k, n, trans_a, trans_b, accumulate, workspace)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn bias_forward(out: *mut f32, bias: *const f32, rows: usize, cols: usize) {
+#[wasm_bindgen]
+pub unsafe fn bias_forward(out: *mut f32, bias: *const f32, rows: usize, cols: usize) {
     bias::bias_forward(out, bias, rows, cols)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn bias_backward(dbias: *mut f32, dout: *const f32, rows: usize, cols: usize) {
+#[wasm_bindgen]
+pub unsafe fn bias_backward(dbias: *mut f32, dout: *const f32, rows: usize, cols: usize) {
     bias::bias_backward(dbias, dout, rows, cols)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn gelu_forward(out: *mut f32, inp: *const f32, n: usize) {
+#[wasm_bindgen]
+pub unsafe fn gelu_forward(out: *mut f32, inp: *const f32, n: usize) {
     activation::gelu_forward(out, inp, n)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn gelu_backward(dinp: *mut f32, inp: *const f32, out: *const f32, dout: *const f32, n: usize) {
+#[wasm_bindgen]
+pub unsafe fn gelu_backward(dinp: *mut f32, inp: *const f32, out: *const f32, dout: *const f32, n: usize) {
     activation::gelu_backward(dinp, inp, out, dout, n)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize) -> f32 {
+#[wasm_bindgen]
+pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize) -> f32 {
     loss::softmax_xent_forward(losses, probs, logits, targets, n, v)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn softmax_xent_backward(dlogits: *mut f32, dlosses: *const f32, probs: *const f32, targets: *const u32, n: usize, v: usize) {
+#[wasm_bindgen]
+pub unsafe fn softmax_xent_backward(dlogits: *mut f32, dlosses: *const f32, probs: *const f32, targets: *const u32, n: usize, v: usize) {
     loss::softmax_xent_backward(dlogits, dlosses, probs, targets, n, v)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn embedding_forward(out: *mut f32, idx: *const u32, weight: *const f32, n: usize, c: usize) {
+#[wasm_bindgen]
+pub unsafe fn embedding_forward(out: *mut f32, idx: *const u32, weight: *const f32, n: usize, c: usize) {
     embedding::embedding_forward(out, idx, weight, n, c)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn embedding_backward(dweight: *mut f32, idx: *const u32, dout: *const f32, n: usize, c: usize) {
+#[wasm_bindgen]
+pub unsafe fn embedding_backward(dweight: *mut f32, idx: *const u32, dout: *const f32, n: usize, c: usize) {
     embedding::embedding_backward(dweight, idx, dout, n, c)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn axpy(y: *mut f32, x: *const f32, n: usize, alpha: f32) {
+#[wasm_bindgen]
+pub unsafe fn axpy(y: *mut f32, x: *const f32, n: usize, alpha: f32) {
     optim::axpy(y, x, n, alpha)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
+#[wasm_bindgen]
+pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
     optim::sgd_step(param, grad, n, lr)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn adam_step(param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32, one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32) {
+#[wasm_bindgen]
+pub unsafe fn adam_step(
+    param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32,
+    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32,
+) {
     optim::adam_step(param, grad, m, v, n, step_size, beta1, beta2, one_minus_beta1, one_minus_beta2, eps, inv_sqrt_bc2)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn mean_abs(x: *const f32, n: usize) -> f32 {
+#[wasm_bindgen]
+pub unsafe fn mean_abs(x: *const f32, n: usize) -> f32 {
     reduce::mean_abs(x, n)
 }
 
-#[no_mangle]
-pub extern "C" fn peak_flops(iters: u32, seed: f32) -> f32 {
+#[wasm_bindgen]
+pub fn peak_flops(iters: u32, seed: f32) -> f32 {
     peak::peak_flops(iters, seed)
 }
 
-#[no_mangle]
-pub extern "C" fn peak_flops_per_iter() -> u32 {
+#[wasm_bindgen]
+pub fn peak_flops_per_iter() -> u32 {
     peak::FLOPS_PER_ITER
 }
 
 // Elementwise maps over the math approximations, exported so tests can measure their error.
-#[no_mangle]
-pub unsafe extern "C" fn math_exp(out: *mut f32, inp: *const f32, n: usize) {
+#[wasm_bindgen]
+pub unsafe fn math_exp(out: *mut f32, inp: *const f32, n: usize) {
     let k = math::Consts::new();
     simd::map1(out, inp, n, |x| math::exp(x, &k))
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn math_erf(out: *mut f32, inp: *const f32, n: usize) {
+#[wasm_bindgen]
+pub unsafe fn math_erf(out: *mut f32, inp: *const f32, n: usize) {
     let k = math::Consts::new();
     simd::map1(out, inp, n, |x| math::erf(x, &k))
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn math_ln(out: *mut f32, inp: *const f32, n: usize) {
+#[wasm_bindgen]
+pub unsafe fn math_ln(out: *mut f32, inp: *const f32, n: usize) {
     for i in 0..n {
         *out.add(i) = math::ln(*inp.add(i));
     }

@@ -1,9 +1,8 @@
-//! wasmgrad's compute kernels: pure functions over pointers into linear memory. No allocator, no
+//! wasmgrad's compute kernels: pure functions over pointers into linear memory. No allocation, no
 //! state between calls; TypeScript owns every buffer. `abi.rs` is the only exported surface.
-#![no_std]
-// `f32::math::sqrt` for the scalar build (Adam): `core` has no stable scalar sqrt yet.
-// scripts/build-wasm.mjs sets RUSTC_BOOTSTRAP=1, which it needs for -Zbuild-std anyway.
-#![cfg_attr(not(target_feature = "simd128"), feature(core_float_math))]
+//!
+//! The crate builds for wasm32 (simd128 or scalar, by wasm-pack) and for the host, where
+//! `cargo test` checks the kernels against naive loops (`simd::scalar` is the host's `V`).
 
 mod abi;
 mod activation;
@@ -17,7 +16,5 @@ mod peak;
 mod reduce;
 mod simd;
 
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
+#[cfg(test)]
+mod tests;

@@ -41,8 +41,16 @@ impl Consts {
             exp_poly: [1.987_569_2e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1].map(splat),
             // Numerical Recipes erfcc, highest degree first.
             erfc_poly: [
-                0.170_872_77, -0.822_152_23, 1.488_515_87, -1.135_203_98, 0.278_868_07,
-                -0.186_288_06, 0.096_784_18, 0.374_091_96, 1.000_023_68, -1.265_512_23,
+                0.170_872_77,
+                -0.822_152_23,
+                1.488_515_87,
+                -1.135_203_98,
+                0.278_868_07,
+                -0.186_288_06,
+                0.096_784_18,
+                0.374_091_96,
+                1.000_023_68,
+                -1.265_512_23,
             ]
             .map(splat),
         })
@@ -134,7 +142,8 @@ pub fn one_plus_erf<T: Lanes>(z: T, k: &Consts) -> T {
     z.select_lt(T::bc(k.zero), e, T::bc(k.two).sub(e))
 }
 
-/// erf(z), absolute error ≤ 4e-7 (measured 3.8e-7); it is 1 - erfc, so its relative
+/// erf(z), absolute error ≤ 5e-7 (measured 4.1e-7 at z = 0.028 on a 2,000,001-point grid of
+/// [-10, 10]; a 200,001-point grid saw 3.8e-7); it is 1 - erfc, so its relative
 /// error grows as z → 0 — GELU uses one_plus_erf, which has no such cancellation.
 #[inline(always)]
 pub fn erf<T: Lanes>(z: T, k: &Consts) -> T {

@@ -26,14 +26,22 @@ pub const WORKSPACE_FLOATS: usize = MC * KC + KC * NC;
 /// or stored transposed.
 #[inline(always)]
 unsafe fn at(p: *const f32, trans: bool, i: usize, j: usize, rows: usize, cols: usize) -> f32 {
-    if trans { *p.add(j * rows + i) } else { *p.add(i * cols + j) }
+    if trans {
+        *p.add(j * rows + i)
+    } else {
+        *p.add(i * cols + j)
+    }
 }
 
 /// Width of the panel starting at column `jp` of an nc-wide block: NR, or 4 for a last panel of
 /// at most 4 columns (the vocabulary's 65 = 8·8 + 1 then pads to 68 columns, not 72).
 #[inline(always)]
 fn panel_width(nc: usize, jp: usize) -> usize {
-    if nc - jp <= 4 { 4 } else { NR }
+    if nc - jp <= 4 {
+        4
+    } else {
+        NR
+    }
 }
 
 /// Packs op(B)[k0..k0+kc, j0..j0+nc] as panels of kc rows by panel_width floats (zero-padded).
@@ -184,7 +192,9 @@ unsafe fn write_tile<const H: usize>(acc: [[V; H]; MR], c: *mut f32, ldc: usize,
 /// c (m,n) (+)= op(a) @ op(b); a is (m,k), or (k,m) when `trans_a`; b is (k,n), or (n,k) when
 /// `trans_b`; `workspace` holds WORKSPACE_FLOATS floats. `accumulate` adds to c instead of
 /// overwriting it. c must not alias a or b.
-pub unsafe fn matmul(c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool, accumulate: bool, workspace: *mut f32) {
+pub unsafe fn matmul(
+    c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool, accumulate: bool, workspace: *mut f32,
+) {
     if k == 0 {
         if !accumulate {
             for i in 0..m * n {

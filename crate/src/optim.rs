@@ -17,7 +17,10 @@ pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
 ///   param -= step_size · m / (√v · inv_sqrt_bc2 + eps)
 /// where the caller passes step_size = lr / (1 - β1^t) and inv_sqrt_bc2 = 1 / √(1 - β2^t), and
 /// 1 - β1, 1 - β2 computed in float64: 1 - f32(0.999) in f32 is off by 1.3e-5 relative.
-pub unsafe fn adam_step(param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32, one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32) {
+pub unsafe fn adam_step(
+    param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32,
+    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32,
+) {
     let update = |p: V, g: V, mv: V, vv: V| -> (V, V, V) {
         let m1 = add(mul(splat(beta1), mv), mul(splat(one_minus_beta1), g));
         let v1 = add(mul(splat(beta2), vv), mul(splat(one_minus_beta2), mul(g, g)));
@@ -35,12 +38,8 @@ pub unsafe fn adam_step(param: *mut f32, grad: *const f32, m: *mut f32, v: *mut 
     }
     if i < n {
         let len = n - i;
-        let (p1, m1, v1) = update(
-            load_partial(param.add(i), len),
-            load_partial(grad.add(i), len),
-            load_partial(m.add(i), len),
-            load_partial(v.add(i), len),
-        );
+        let (p1, m1, v1) =
+            update(load_partial(param.add(i), len), load_partial(grad.add(i), len), load_partial(m.add(i), len), load_partial(v.add(i), len));
         store_partial(param.add(i), p1, len);
         store_partial(m.add(i), m1, len);
         store_partial(v.add(i), v1, len);

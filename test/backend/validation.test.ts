@@ -108,7 +108,7 @@ test('an unknown backend name', async () => {
 
 test('wasm bytes that are not the kernel module', async () => {
   await expect(createBackend('wasm-simd', { simd: () => new Uint8Array([1, 2, 3]), scalar: nodeWasmSources.scalar })).rejects.toThrow(
-    /wasm-simd: the kernel module failed to load .* Fix: pass the bytes of wasm\/wasmgrad-simd.wasm/,
+    /wasm-simd: the kernel module failed to compile .* Fix: pass the bytes of wasm\/wasmgrad-simd.wasm/,
   );
   // The scalar file where the SIMD build was asked for.
   await expect(createBackend('wasm-simd', { simd: nodeWasmSources.scalar, scalar: nodeWasmSources.scalar })).rejects.toThrow(/got the scalar build/);

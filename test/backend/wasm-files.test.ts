@@ -1,23 +1,62 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
-import { EXPECTED_EXPORTS } from '../../ts/backend/wasm/exports.js';
 
-// The committed builds themselves, read as files (not through the loader, which checks them too).
+// The committed builds and their committed types, read as files (not through the loader, which
+// checks them too). wasm/wasmgrad-kernels.d.ts is wasm-bindgen's description of the exports.
 const wasmDir = join(__dirname, '..', '..', 'wasm');
 const files = { simd: 'wasmgrad-simd.wasm', scalar: 'wasmgrad-scalar.wasm' } as const;
-const bytes = (which: keyof typeof files) => readFileSync(join(wasmDir, files[which]));
+type Build = keyof typeof files;
+const builds = Object.keys(files) as Build[];
+const bytes = (which: Build) => readFileSync(join(wasmDir, files[which]));
 
-test.each(Object.keys(files) as (keyof typeof files)[])('%s build exports every kernel the TypeScript calls, and imports nothing', (which) => {
+/** `export const name: (a: number, b: number) => void;` → name and 2; other exports → kind. */
+function declaredExports(): Map<string, number | string> {
+  const dts = readFileSync(join(wasmDir, 'wasmgrad-kernels.d.ts'), 'utf8');
+  const declared = new Map<string, number | string>();
+  for (const [, name, type] of dts.matchAll(/^export const (\w+): (.+);$/gm)) {
+    const fn = /^\(([^)]*)\) =>/.exec(type);
+    declared.set(name, fn ? (fn[1].trim() === '' ? 0 : fn[1].split(',').length) : type);
+  }
+  return declared;
+}
+
+test.each(builds)('%s build exports exactly what wasm-bindgen declared, with the declared arities', async (which) => {
+  const declared = declaredExports();
+  expect(declared.size).toBeGreaterThan(20);
+  const { instance } = await WebAssembly.instantiate(bytes(which), {
+    './wasmgrad_kernels_bg.js': { __wbindgen_init_externref_table: () => {} },
+  });
+  const actual = new Map(
+    Object.entries(instance.exports).map(([name, value]) => [
+      name,
+      typeof value === 'function' ? value.length : value instanceof WebAssembly.Memory ? 'WebAssembly.Memory' : value instanceof WebAssembly.Table ? 'WebAssembly.Table' : 'global',
+    ]),
+  );
+  // wasm-bindgen's own globals are not part of the typed surface.
+  for (const [name, kind] of actual) if (kind === 'global') actual.delete(name);
+  expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(declared));
+});
+
+test.each(builds)('%s build imports only wasm-bindgen\'s externref start-up hook', (which) => {
   const module = new WebAssembly.Module(bytes(which));
-  const names = WebAssembly.Module.exports(module).map((e) => e.name);
-  expect(EXPECTED_EXPORTS.filter((e) => !names.includes(e))).toEqual([]);
-  expect(WebAssembly.Module.imports(module)).toEqual([]);
+  expect(WebAssembly.Module.imports(module)).toEqual([
+    { module: './wasmgrad_kernels_bg.js', name: '__wbindgen_init_externref_table', kind: 'function' },
+  ]);
+});
+
+test('neither build can grow its memory: the TypeScript arena owns every byte past heap_base', async () => {
+  const wabt = await wabtInit();
+  for (const which of builds) {
+    const text = wabt.readWasm(bytes(which), { simd: true }).toText({});
+    expect(text).toContain('memory.fill'); // the text is the code, not an empty module
+    expect(text.includes('memory.grow')).toBe(false);
+  }
 });
 
 test('the scalar build has no SIMD instruction; the SIMD build does', async () => {
   const wabt = await wabtInit();
-  const parse = (which: keyof typeof files) => () => wabt.readWasm(bytes(which), { simd: false }).validate();
+  const parse = (which: Build) => () => wabt.readWasm(bytes(which), { simd: false }).validate();
   expect(parse('scalar')).not.toThrow();
   expect(parse('simd')).toThrow();
 });

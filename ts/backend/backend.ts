@@ -1,13 +1,25 @@
 import { Arena, type GrowableMemory } from './arena.js';
 import { WasmgradError } from './errors.js';
+import type { Kernels } from './kernels.js';
 import { formatShape, Tensor, type DType } from './tensor.js';
 import type { AdamOptions, BackendName, MatmulOptions } from './types.js';
 import { KernelArgs } from './validate.js';
 
+/** What an implementation (js/, wasm/) gives the Backend: its memory and its kernels over it. */
+export interface BackendParts {
+  memory: GrowableMemory;
+  /** The first byte tensors may use; 0 stays the null pointer. */
+  heapBase: number;
+  kernels: Kernels;
+  /** Scratch bytes the matmul kernel needs (0: none). */
+  matmulWorkspaceBytes: number;
+}
+
 /**
  * The kernels behind one interface. Public methods validate their arguments (shapes, dtypes,
- * ownership, index ranges) and then call the implementation's raw kernel with plain dimensions;
- * implementations (js/, wasm/) only compute. Tensors live in an Arena over the backend's memory.
+ * ownership, index ranges) and then call the implementation's kernel with byte offsets and plain
+ * dimensions; the kernels (the wasm module's exports, or their JS twins) only compute. Tensors live
+ * in an Arena over the backend's memory.
  *
  * Conventions (llm.c's): outputs first; backward kernels accumulate into gradients (`+=`), so the
  * trainer zeroes gradients once per step; forward kernels overwrite their outputs.
@@ -15,9 +27,17 @@ import { KernelArgs } from './validate.js';
 export abstract class Backend {
   abstract readonly name: BackendName;
   protected readonly arena: Arena;
+  protected readonly memory: GrowableMemory;
+  // Private, so that wasm-bindgen's generated types stay out of the published declarations.
+  private readonly kernels: Kernels;
+  /** Scratch for matmul's packed panels, allocated once and reused by every call. */
+  private readonly matmulWorkspace: number;
 
-  constructor(protected readonly memory: GrowableMemory, heapBase: number) {
-    this.arena = new Arena(memory, heapBase);
+  constructor(parts: BackendParts) {
+    this.memory = parts.memory;
+    this.kernels = parts.kernels;
+    this.arena = new Arena(parts.memory, Math.max(parts.heapBase, 1));
+    this.matmulWorkspace = parts.matmulWorkspaceBytes > 0 ? this.arena.alloc(parts.matmulWorkspaceBytes) : 0;
   }
 
   /** The buffer tensors view; a new object after memory growth. */
@@ -108,21 +128,21 @@ export abstract class Backend {
     }
     args.shape('c', c, [m, n], 'c must be (m,n) = (rows of op(a), columns of op(b))');
     args.distinct('c', c, 'a', a).distinct('c', c, 'b', b);
-    this.matmulRaw(c, a, b, m, ka, n, transA, transB, accumulate);
+    this.kernels.matmul(c.offset, a.offset, b.offset, m, ka, n, +transA, +transB, +accumulate, this.matmulWorkspace);
   }
 
   /** out (rows,cols) += bias (cols), in place. */
   biasForward(out: Tensor, bias: Tensor): void {
     const args = new KernelArgs(this, 'biasForward').tensor('out', out, 'f32', 2).tensor('bias', bias, 'f32', 1);
     args.shape('bias', bias, [out.shape[1]], 'bias has one value per column of out').distinct('out', out, 'bias', bias);
-    this.biasForwardRaw(out, bias, out.shape[0], out.shape[1]);
+    this.kernels.bias_forward(out.offset, bias.offset, out.shape[0], out.shape[1]);
   }
 
   /** dbias (cols) += column sums of dout (rows,cols). */
   biasBackward(dbias: Tensor, dout: Tensor): void {
     const args = new KernelArgs(this, 'biasBackward').tensor('dbias', dbias, 'f32', 1).tensor('dout', dout, 'f32', 2);
     args.shape('dbias', dbias, [dout.shape[1]], 'dbias has one value per column of dout').distinct('dbias', dbias, 'dout', dout);
-    this.biasBackwardRaw(dbias, dout, dout.shape[0], dout.shape[1]);
+    this.kernels.bias_backward(dbias.offset, dout.offset, dout.shape[0], dout.shape[1]);
   }
 
   /** out = gelu(inp), exact erf form; out may be inp (in place). */
@@ -130,7 +150,7 @@ export abstract class Backend {
     const args = new KernelArgs(this, 'geluForward').tensor('out', out, 'f32', out.shape.length).tensor('inp', inp, 'f32', inp.shape.length);
     args.shape('out', out, inp.shape, 'out has the shape of inp');
     if (out.offset !== inp.offset) args.distinct('out', out, 'inp', inp);
-    this.geluForwardRaw(out, inp, inp.size);
+    this.kernels.gelu_forward(out.offset, inp.offset, inp.size);
   }
 
   /** dinp += gelu'(inp) · dout, where out = gelu(inp) is the forward's output (kernels reuse it). */
@@ -144,7 +164,7 @@ export abstract class Backend {
     args.shape('dout', dout, inp.shape, 'dout has the shape of inp');
     args.distinct('dinp', dinp, 'inp', inp).distinct('dinp', dinp, 'out', out);
     if (dinp.offset !== dout.offset) args.distinct('dinp', dinp, 'dout', dout);
-    this.geluBackwardRaw(dinp, inp, out, dout, inp.size);
+    this.kernels.gelu_backward(dinp.offset, inp.offset, out.offset, dout.offset, inp.size);
   }
 
   /**
@@ -166,7 +186,7 @@ export abstract class Backend {
       args.distinct('losses', losses, 'logits', logits).distinct('losses', losses, 'probs', probs);
     }
     args.indices('targets', targets, v, 'class (column of logits)');
-    return this.softmaxXentForwardRaw(losses ?? null, probs, logits, targets, n, v);
+    return this.kernels.softmax_xent_forward(losses ? losses.offset : 0, probs.offset, logits.offset, targets.offset, n, v);
   }
 
   /** dlogits (n,v) += (probs - onehot(targets)) · dlosses; dlosses (n) is 1/n for a mean loss. */
@@ -181,7 +201,7 @@ export abstract class Backend {
     args.shape('dlosses', dlosses, [n], 'one loss gradient per row').shape('targets', targets, [n], 'one target per row');
     args.distinct('dlogits', dlogits, 'probs', probs).distinct('dlogits', dlogits, 'dlosses', dlosses);
     args.indices('targets', targets, v, 'class (column of probs)');
-    this.softmaxXentBackwardRaw(dlogits, dlosses, probs, targets, n, v);
+    this.kernels.softmax_xent_backward(dlogits.offset, dlosses.offset, probs.offset, targets.offset, n, v);
   }
 
   /** out (n,c) = weight (rows,c)[idx (n)]: one_hot(idx) @ weight without the one-hot. */
@@ -194,7 +214,7 @@ export abstract class Backend {
     args.shape('out', out, [idx.size, c], 'out has one row per index, as wide as weight');
     args.distinct('out', out, 'weight', weight);
     args.indices('idx', idx, rows, 'row of weight');
-    this.embeddingForwardRaw(out, idx, weight, idx.size, c);
+    this.kernels.embedding_forward(out.offset, idx.offset, weight.offset, idx.size, c);
   }
 
   /** dweight[idx[i]] += dout[i]; repeated indices add up. */
@@ -207,21 +227,21 @@ export abstract class Backend {
     args.shape('dout', dout, [idx.size, c], 'dout has one row per index, as wide as dweight');
     args.distinct('dweight', dweight, 'dout', dout);
     args.indices('idx', idx, rows, 'row of dweight');
-    this.embeddingBackwardRaw(dweight, idx, dout, idx.size, c);
+    this.kernels.embedding_backward(dweight.offset, idx.offset, dout.offset, idx.size, c);
   }
 
   /** y += alpha · x. */
   axpy(y: Tensor, x: Tensor, alpha: number): void {
     const args = new KernelArgs(this, 'axpy').tensor('y', y, 'f32', y.shape.length).tensor('x', x, 'f32', x.shape.length);
     args.shape('x', x, y.shape, 'x has the shape of y').finite('alpha', alpha).distinct('y', y, 'x', x);
-    this.axpyRaw(y, x, y.size, alpha);
+    this.kernels.axpy(y.offset, x.offset, y.size, alpha);
   }
 
   /** param -= lr · grad. */
   sgdStep(param: Tensor, grad: Tensor, lr: number): void {
     const args = new KernelArgs(this, 'sgdStep').tensor('param', param, 'f32', param.shape.length).tensor('grad', grad, 'f32', grad.shape.length);
     args.shape('grad', grad, param.shape, 'grad has the shape of param').finite('lr', lr).distinct('param', param, 'grad', grad);
-    this.sgdStepRaw(param, grad, param.size, lr);
+    this.kernels.sgd_step(param.offset, grad.offset, param.size, lr);
   }
 
   /** One Adam update of param, with moment estimates m and v (zero before the first step). */
@@ -236,31 +256,15 @@ export abstract class Backend {
     for (const [name, beta] of [['beta1', beta1], ['beta2', beta2]] as const) {
       if (!(beta >= 0 && beta < 1)) args.fail(`${name} is ${beta} but must be in [0, 1)`, `use e.g. ${name === 'beta1' ? 0.9 : 0.999}`);
     }
-    // Bias corrections in float64 here, once, rather than per element in the kernel.
+    // Bias corrections and 1 - β in float64 here, once, rather than per element in f32 in the kernel.
     const stepSize = lr / (1 - beta1 ** step);
     const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** step);
-    this.adamStepRaw(param, grad, m, v, param.size, stepSize, beta1, beta2, eps, invSqrtBc2);
+    this.kernels.adam_step(param.offset, grad.offset, m.offset, v.offset, param.size, stepSize, beta1, beta2, 1 - beta1, 1 - beta2, eps, invSqrtBc2);
   }
 
   /** mean |x|, the notebook's activation statistic. */
   meanAbs(x: Tensor): number {
     new KernelArgs(this, 'meanAbs').tensor('x', x, 'f32', x.shape.length).positive('size of x', x.size);
-    return this.meanAbsRaw(x, x.size);
+    return this.kernels.mean_abs(x.offset, x.size);
   }
-
-  // ---- the implementation's raw kernels: arguments already validated --------------------------
-
-  protected abstract matmulRaw(c: Tensor, a: Tensor, b: Tensor, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): void;
-  protected abstract biasForwardRaw(out: Tensor, bias: Tensor, rows: number, cols: number): void;
-  protected abstract biasBackwardRaw(dbias: Tensor, dout: Tensor, rows: number, cols: number): void;
-  protected abstract geluForwardRaw(out: Tensor, inp: Tensor, n: number): void;
-  protected abstract geluBackwardRaw(dinp: Tensor, inp: Tensor, out: Tensor, dout: Tensor, n: number): void;
-  protected abstract softmaxXentForwardRaw(losses: Tensor | null, probs: Tensor, logits: Tensor, targets: Tensor, n: number, v: number): number;
-  protected abstract softmaxXentBackwardRaw(dlogits: Tensor, dlosses: Tensor, probs: Tensor, targets: Tensor, n: number, v: number): void;
-  protected abstract embeddingForwardRaw(out: Tensor, idx: Tensor, weight: Tensor, n: number, c: number): void;
-  protected abstract embeddingBackwardRaw(dweight: Tensor, idx: Tensor, dout: Tensor, n: number, c: number): void;
-  protected abstract axpyRaw(y: Tensor, x: Tensor, n: number, alpha: number): void;
-  protected abstract sgdStepRaw(param: Tensor, grad: Tensor, n: number, lr: number): void;
-  protected abstract adamStepRaw(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, n: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBc2: number): void;
-  protected abstract meanAbsRaw(x: Tensor, n: number): number;
 }

@@ -1,6 +1,5 @@
 //! `V` as four plain floats: the build without simd128. Every operation is four scalar
 //! instructions; nothing here may call a `core::arch::wasm32` SIMD intrinsic.
-use core::f32::math;
 
 #[derive(Clone, Copy)]
 pub struct V([f32; 4]);
@@ -72,7 +71,7 @@ pub fn abs(a: V) -> V {
 }
 #[inline(always)]
 pub fn sqrt(a: V) -> V {
-    lanes(|i| math::sqrt(a.0[i]))
+    lanes(|i| a.0[i].sqrt())
 }
 #[inline(always)]
 pub fn select_lt(a: V, b: V, x: V, y: V) -> V {
@@ -91,7 +90,11 @@ pub fn hsum(a: V) -> f32 {
 pub fn hmax(a: V) -> f32 {
     let c = if a.0[0] < a.0[2] { a.0[2] } else { a.0[0] };
     let d = if a.0[1] < a.0[3] { a.0[3] } else { a.0[1] };
-    if c < d { d } else { c }
+    if c < d {
+        d
+    } else {
+        c
+    }
 }
 /// The 4×4 transpose of rows r; see the simd128 twin.
 #[inline(always)]

@@ -99,7 +99,11 @@ pub fn hmax(a: V) -> f32 {
     let b = f32x4_pmax(a, i32x4_shuffle::<2, 3, 0, 1>(a, a));
     let c = f32x4_extract_lane::<0>(b);
     let d = f32x4_extract_lane::<1>(b);
-    if c < d { d } else { c }
+    if c < d {
+        d
+    } else {
+        c
+    }
 }
 /// The 4×4 transpose of rows r: column j of the input becomes vector j of the output.
 #[inline(always)]

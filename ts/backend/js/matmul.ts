@@ -1,12 +1,24 @@
+import type { Kernels } from '../kernels.js';
+import type { Views } from './memory.js';
+
+/** crate/src/matmul.rs in plain TypeScript. */
+export const matmulKernels = (mem: Views) =>
+  ({
+    /** c (m,n) (+)= op(a) (m,k) @ op(b) (k,n); the workspace is the wasm kernel's packing scratch. */
+    matmul(cPtr: number, aPtr: number, bPtr: number, m: number, k: number, n: number, transA: number, transB: number, accumulate: number, _workspace: number): void {
+      matmul(mem.f32(cPtr, m * n), mem.f32(aPtr, m * k), mem.f32(bPtr, k * n), m, k, n, transA !== 0, transB !== 0, accumulate !== 0);
+    },
+  }) satisfies Partial<Kernels>;
+
 /**
- * c (m,n) (+)= op(a) (m,k) @ op(b) (k,n), plain TypeScript. Each form gets the loop order that
+ * c (m,n) (+)= op(a) (m,k) @ op(b) (k,n) over typed arrays. Each form gets the loop order that
  * walks memory contiguously in its innermost loop — what a careful JS programmer writes, so that
  * "WASM vs JS" compares good code with good code:
  *   nn: i-k-j, a row of c accumulates scaled rows of b;
  *   nt: i-j-k, each c[i,j] is a dot product of two contiguous rows, k unrolled by 4;
  *   tn: k-i-j, row k of the stored aᵀ scales row k of b into every row of c.
  */
-export function matmul(
+function matmul(
   c: Float32Array, a: Float32Array, b: Float32Array,
   m: number, k: number, n: number,
   transA: boolean, transB: boolean, accumulate: boolean,

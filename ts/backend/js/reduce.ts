@@ -1,9 +1,17 @@
+import type { Kernels } from '../kernels.js';
+import type { Views } from './memory.js';
+
 // Math's functions bound once: a global lookup per element is slow inside a vm context (jest's).
 const { abs } = Math;
 
-/** mean |x|. */
-export function meanAbs(x: Float32Array, n: number): number {
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += abs(x[i]);
-  return sum / n;
-}
+/** crate/src/reduce.rs in plain TypeScript. */
+export const reduceKernels = (mem: Views) =>
+  ({
+    /** mean |x| over n > 0 elements. */
+    mean_abs(xPtr: number, n: number): number {
+      const x = mem.f32(xPtr, n);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += abs(x[i]);
+      return sum / n;
+    },
+  }) satisfies Partial<Kernels>;

@@ -1,0 +1,81 @@
+//! matmul against the naive triple loop in float64, over every small shape (all tile, panel and
+//! padding cases), the training shapes, and shapes that cross the KC/MC/NC block boundaries.
+use super::{assert_close, Guarded, Rng, U};
+use crate::matmul::{matmul, WORKSPACE_FLOATS};
+
+/// c (+)= op(a) @ op(b) in float64; also Σ|a||b| per element, which bounds the f32 rounding.
+fn reference(c0: &[f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, ta: bool, tb: bool, acc: bool) -> (Vec<f64>, Vec<f64>) {
+    let at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] } as f64;
+    let bt = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] } as f64;
+    let mut c = vec![0.0; m * n];
+    let mut mag = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let (mut s, mut g) = if acc { (c0[i * n + j] as f64, (c0[i * n + j] as f64).abs()) } else { (0.0, 0.0) };
+            for p in 0..k {
+                s += at(i, p) * bt(p, j);
+                g += (at(i, p) * bt(p, j)).abs();
+            }
+            c[i * n + j] = s;
+            mag[i * n + j] = g;
+        }
+    }
+    (c, mag)
+}
+
+fn check(rng: &mut Rng, workspace: &mut [f32], m: usize, k: usize, n: usize, ta: bool, tb: bool, acc: bool) {
+    let a = rng.vec(m * k, -1.0, 1.0);
+    let b = rng.vec(k * n, -1.0, 1.0);
+    let c0 = rng.vec(m * n, -1.0, 1.0);
+    let mut c = Guarded::new(&c0);
+    unsafe { matmul(c.ptr(), a.as_ptr(), b.as_ptr(), m, k, n, ta, tb, acc, workspace.as_mut_ptr()) };
+    let (want, mag) = reference(&c0, &a, &b, m, k, n, ta, tb, acc);
+    // Any summation order of k + 1 terms stays within (k + 1)·u·Σ|terms| (Higham, §3.1).
+    let what = format!("matmul m={m} k={k} n={n} trans_a={ta} trans_b={tb} accumulate={acc}");
+    assert_close(&what, c.values(), &want, |i| (k as f64 + 2.0) * U * mag[i] + f64::MIN_POSITIVE);
+}
+
+const FORMS: [(bool, bool); 4] = [(false, false), (false, true), (true, false), (true, true)];
+
+#[test]
+fn every_shape_up_to_17_in_every_form() {
+    let mut rng = Rng::new(1);
+    let mut workspace = vec![0.0; WORKSPACE_FLOATS];
+    for m in 1..=17 {
+        for k in 1..=17 {
+            for n in 1..=17 {
+                for (ta, tb) in FORMS {
+                    for acc in [false, true] {
+                        check(&mut rng, &mut workspace, m, k, n, ta, tb, acc);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_training_shapes_and_block_boundaries() {
+    let mut rng = Rng::new(2);
+    let mut workspace = vec![0.0; WORKSPACE_FLOATS];
+    // The MLP step (batch 1024, hidden 128, vocabulary 65) in the forms it uses them, then shapes one
+    // past each block size: KC = 256 in k, MC = 128 in m, NC = 512 in n.
+    let shapes = [(1024, 65, 128), (1024, 128, 65), (65, 1024, 128), (128, 1024, 65), (129, 257, 513), (4, 513, 9), (257, 3, 1030)];
+    for (m, k, n) in shapes {
+        for (ta, tb) in FORMS {
+            check(&mut rng, &mut workspace, m, k, n, ta, tb, false);
+        }
+        check(&mut rng, &mut workspace, m, k, n, false, false, true);
+    }
+}
+
+#[test]
+fn k_zero_gives_zero_or_keeps_c() {
+    let mut workspace = vec![0.0; WORKSPACE_FLOATS];
+    for acc in [false, true] {
+        let mut c = Guarded::new(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        unsafe { matmul(c.ptr(), [].as_ptr(), [].as_ptr(), 2, 0, 3, false, false, acc, workspace.as_mut_ptr()) };
+        let want: &[f32] = if acc { &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0] } else { &[0.0; 6] };
+        assert_eq!(c.values(), want);
+    }
+}

@@ -1,0 +1,35 @@
+/**
+ * The kernel surface, typed by wasm-bindgen: wasm/wasmgrad-kernels.d.ts is generated from
+ * crate/src/abi.rs by `npm run build:wasm` (and checked against a rebuild in CI). Every
+ * implementation — the wasm module's exports, the JS twins in js/ — is a `Kernels`, and Backend calls
+ * nothing else, so a kernel missing from either side, or called with the wrong arity, does not compile.
+ *
+ * Arguments are the Rust signatures' as wasm sees them: pointers are byte offsets into the backend's
+ * memory (0 is the null pointer), sizes are element counts, a flag is 0 or 1.
+ */
+import type * as KernelModule from '../../wasm/wasmgrad-kernels.js';
+
+type Exports = typeof KernelModule;
+
+/**
+ * Exports that describe or measure a build rather than compute on tensors: the wasm loader, the
+ * benchmark and the math tests use them, and the JS backend has none of them. The rest are kernels.
+ */
+export type BuildExport =
+  | 'memory'
+  | 'abi_version'
+  | 'simd_enabled'
+  | 'heap_base'
+  | 'matmul_workspace_bytes'
+  | 'peak_flops'
+  | 'peak_flops_per_iter'
+  | `math_${string}`
+  | `__${string}`; // wasm-bindgen's own: its externref table and start-up hook
+
+export type KernelName = Exclude<keyof Exports, BuildExport>;
+
+/** The kernels every backend implements, with the exact signatures of the wasm exports. */
+export type Kernels = Pick<Exports, KernelName>;
+
+/** Everything the wasm module exports, kernels and build exports alike. */
+export type WasmExports = Exports;

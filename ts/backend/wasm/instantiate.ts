@@ -1,0 +1,62 @@
+import { WasmgradError } from '../errors.js';
+import type { WasmExports } from '../kernels.js';
+
+/** The module's bytes (or a compiled module); the core never fetches or reads files itself. */
+export type WasmSource = BufferSource | WebAssembly.Module;
+
+/** The ABI this TypeScript was written against (crate/src/abi.rs ABI_VERSION). */
+export const ABI_VERSION = 2;
+
+/**
+ * wasm-bindgen's start-up hooks, as its generated glue (of the pinned version) defines them. The
+ * kernels pass only numbers, so the externref table is never read; the hook is still run, through
+ * `__wbindgen_start`, because that is the protocol the module was built for.
+ */
+function wasmBindgenHooks(exports: () => WasmExports): Record<string, () => void> {
+  return {
+    __wbindgen_init_externref_table() {
+      // The reserved slots: undefined, then wasm-bindgen's constants at 1024.. (undefined, null, true, false).
+      const table = exports().__wbindgen_externrefs;
+      table.set(0, undefined);
+      table.set(1024, undefined);
+      table.set(1025, null);
+      table.set(1026, true);
+      table.set(1027, false);
+    },
+  };
+}
+
+/**
+ * Instantiates one kernel build without wasm-bindgen's generated JS glue: the glue keeps a single
+ * instance per JS module (a second `initSync` returns the first instance and its memory), and every
+ * backend needs an instance and a memory of its own. Checks the module is a kernel build of this ABI.
+ */
+export async function instantiateKernels(source: WasmSource, what: string, fix: string): Promise<WasmExports> {
+  let module: WebAssembly.Module;
+  try {
+    module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  } catch (e) {
+    throw new WasmgradError(`${what}: the kernel module failed to compile (${(e as Error).message}). Fix: ${fix}.`);
+  }
+  let exports: WasmExports | undefined;
+  const hooks = wasmBindgenHooks(() => exports!);
+  const imports: Record<string, Record<string, () => void>> = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const hook = imp.kind === 'function' ? hooks[imp.name] : undefined;
+    if (!hook) {
+      throw new WasmgradError(`${what}: the module imports ${imp.kind} '${imp.module}.${imp.name}', which is not a wasmgrad kernel build's. Fix: ${fix}.`);
+    }
+    (imports[imp.module] ??= {})[imp.name] = hook;
+  }
+  const instance = await WebAssembly.instantiate(module, imports);
+  exports = instance.exports as unknown as WasmExports;
+  if (typeof exports.abi_version !== 'function') {
+    throw new WasmgradError(`${what}: the module has no abi_version export, so it is not a wasmgrad kernel build. Fix: ${fix}.`);
+  }
+  const version = exports.abi_version();
+  if (version !== ABI_VERSION) {
+    throw new WasmgradError(`${what}: the kernel module has ABI version ${version}, this code expects ${ABI_VERSION}. Fix: ${fix}.`);
+  }
+  exports.__wbindgen_start();
+  return exports;
+}
