@@ -8,7 +8,7 @@ export {
   type BackendName, type MatmulOptions, type AdamOptions,
 } from './backend/index.js';
 export { Tape } from './autograd/tape.js';
-export { Variable, Parameter, OneHot } from './autograd/variable.js';
+export { Variable, Parameter } from './autograd/variable.js';
 export { initialValues, INIT_NAMES, type InitName } from './nn/init.js';
 export { createModel, parameterShapes, MODEL_KINDS, type Model, type ModelKind, type ModelConfig, type ForwardResult } from './nn/models.js';
 export { createOptimizer, Sgd, Adam, OPTIMIZER_NAMES, type Optimizer, type OptimizerName } from './optim/optimizer.js';

@@ -6,9 +6,9 @@
 use crate::{activation, bias, embedding, loss, math, matmul, optim, peak, reduce, simd};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Bumped whenever an export's signature or meaning changes; the loader refuses a mismatch.
-/// 2: built by wasm-pack/wasm-bindgen (the module may import wasm-bindgen's start-up hooks).
-pub const ABI_VERSION: u32 = 2;
+/// Bumped whenever the exports change (added, removed, other signatures or meaning); the loader
+/// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched.
+pub const ABI_VERSION: u32 = 3;
 
 #[wasm_bindgen]
 pub fn abi_version() -> u32 {
@@ -48,6 +48,14 @@ pub unsafe fn matmul(
 }
 
 #[wasm_bindgen]
+pub unsafe fn matmul_batched(
+    c: *mut f32, a: *const f32, b: *const f32, batch: usize, m: usize, k: usize, n: usize, stride_a: usize, stride_b: usize, trans_a: bool,
+    trans_b: bool, accumulate: bool, workspace: *mut f32,
+) {
+    matmul::matmul_batched(c, a, b, batch, m, k, n, stride_a, stride_b, trans_a, trans_b, accumulate, workspace)
+}
+
+#[wasm_bindgen]
 pub unsafe fn bias_forward(out: *mut f32, bias: *const f32, rows: usize, cols: usize) {
     bias::bias_forward(out, bias, rows, cols)
 }
@@ -65,6 +73,11 @@ pub unsafe fn gelu_forward(out: *mut f32, inp: *const f32, n: usize) {
 #[wasm_bindgen]
 pub unsafe fn gelu_backward(dinp: *mut f32, inp: *const f32, out: *const f32, dout: *const f32, n: usize) {
     activation::gelu_backward(dinp, inp, out, dout, n)
+}
+
+#[wasm_bindgen]
+pub unsafe fn softmax_forward(probs: *mut f32, logits: *const f32, n: usize, v: usize) {
+    loss::softmax_forward(probs, logits, n, v)
 }
 
 #[wasm_bindgen]

@@ -16,38 +16,52 @@ impl LaneFn for ExpShifted<'_> {
     }
 }
 
+/// p (v) = softmax(x (v)), max-subtracted; returns (max, Σ e^(x - max)) for the loss.
+#[inline(always)]
+unsafe fn softmax_row(p: *mut f32, x: *const f32, v: usize, k: &Consts) -> (f32, f32) {
+    let body = v - v % LANES;
+    let mut mx = splat(*x);
+    let mut j = 0;
+    while j < body {
+        mx = max(mx, load(x.add(j)));
+        j += LANES;
+    }
+    let mut row_max = hmax(mx);
+    for t in body..v {
+        row_max = if row_max < *x.add(t) { *x.add(t) } else { row_max };
+    }
+    map_lanes(p, x, v, &ExpShifted { k, shift: splat(row_max) });
+    let mut sum = splat(0.0);
+    j = 0;
+    while j < body {
+        sum = add(sum, load(p.add(j)));
+        j += LANES;
+    }
+    let mut row_sum = hsum(sum);
+    for t in body..v {
+        row_sum += *p.add(t);
+    }
+    let scale = 1.0 / row_sum;
+    map1(p, p, v, |e| mul(e, splat(scale)));
+    (row_max, row_sum)
+}
+
+/// logits (n,v) -> probs (n,v) = softmax of each row (sampling, statistics).
+pub unsafe fn softmax_forward(probs: *mut f32, logits: *const f32, n: usize, v: usize) {
+    let k = Consts::new();
+    for r in 0..n {
+        softmax_row(probs.add(r * v), logits.add(r * v), v, &k);
+    }
+}
+
 /// logits (n,v), targets (n) in [0,v) -> probs (n,v), losses (n) unless null;
 /// returns the mean loss. loss_i = ln Σ_j e^(x_ij - max_i) - (x_i,t - max_i).
 pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize) -> f32 {
-    let body = v - v % LANES;
     let k = Consts::new();
     let mut total = 0.0f64;
     for r in 0..n {
         let x = logits.add(r * v);
-        let p = probs.add(r * v);
-        let mut mx = splat(*x);
-        let mut j = 0;
-        while j < body {
-            mx = max(mx, load(x.add(j)));
-            j += LANES;
-        }
-        let mut row_max = hmax(mx);
-        for t in body..v {
-            row_max = if row_max < *x.add(t) { *x.add(t) } else { row_max };
-        }
-        map_lanes(p, x, v, &ExpShifted { k: &k, shift: splat(row_max) });
-        let mut sum = splat(0.0);
-        j = 0;
-        while j < body {
-            sum = add(sum, load(p.add(j)));
-            j += LANES;
-        }
-        let mut row_sum = hsum(sum);
-        for t in body..v {
-            row_sum += *p.add(t);
-        }
-        let scale = 1.0 / row_sum;
-        map1(p, p, v, |e| mul(e, splat(scale)));
+        let (row_max, row_sum) = softmax_row(probs.add(r * v), x, v, &k);
         let target = *targets.add(r) as usize;
         let loss = ln(row_sum) - (*x.add(target) - row_max);
         if !losses.is_null() {

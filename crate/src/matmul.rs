@@ -191,7 +191,8 @@ unsafe fn write_tile<const H: usize>(acc: [[V; H]; MR], c: *mut f32, ldc: usize,
 
 /// c (m,n) (+)= op(a) @ op(b); a is (m,k), or (k,m) when `trans_a`; b is (k,n), or (n,k) when
 /// `trans_b`; `workspace` holds WORKSPACE_FLOATS floats. `accumulate` adds to c instead of
-/// overwriting it. c must not alias a or b.
+/// overwriting it. c must not alias a or b. Never inlined: the two exports share one copy.
+#[inline(never)]
 pub unsafe fn matmul(
     c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool, accumulate: bool, workspace: *mut f32,
 ) {
@@ -240,5 +241,17 @@ pub unsafe fn matmul(
             k0 += KC;
         }
         j0 += NC;
+    }
+}
+
+/// `batch` products c[i] (m,n) (+)= op(a[i]) @ op(b[i]), as `matmul` each: c holds them one after
+/// another (m·n floats apart); a[i] starts stride_a floats after a[i-1], b[i] stride_b after b[i-1],
+/// so a stride of 0 shares one operand among all (attention's heads, a weight for every sequence).
+pub unsafe fn matmul_batched(
+    c: *mut f32, a: *const f32, b: *const f32, batch: usize, m: usize, k: usize, n: usize, stride_a: usize, stride_b: usize, trans_a: bool,
+    trans_b: bool, accumulate: bool, workspace: *mut f32,
+) {
+    for i in 0..batch {
+        matmul(c.add(i * m * n), a.add(i * stride_a), b.add(i * stride_b), m, k, n, trans_a, trans_b, accumulate, workspace);
     }
 }

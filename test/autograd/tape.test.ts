@@ -50,7 +50,7 @@ test('repeated passes reuse their buffers: no memory is allocated after the firs
     const tape = new Tape(be);
     const pass = () => {
       tape.reset();
-      tape.crossEntropy(tape.gelu(tape.linear(tape.oneHot(idx, 6), w, b)), idx);
+      tape.crossEntropy(tape.gelu(tape.embedding(idx, w, b)), idx);
       tape.backward();
     };
     pass();
@@ -64,7 +64,7 @@ test('an evaluation tape records nothing and allocates no gradients', () => {
   const be = backends[0];
   const w = param(be, 'w', [3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const tape = new Tape(be, false);
-  const logits = tape.matmul(tape.oneHot(be.fromArray([2], [0, 2], 'i32'), 3), w);
+  const logits = tape.embedding(be.fromArray([2], [0, 2], 'i32'), w);
   expect(logits.grad).toBeNull();
   expect(Array.from(logits.value.f32())).toEqual([1, 2, 3, 7, 8, 9]);
   expect(() => tape.backward()).toThrow(/does not record/);
@@ -75,7 +75,61 @@ test('misuse gets a clear error', () => {
   const tape = new Tape(be);
   const w = param(be, 'w', [4, 2], new Float32Array(8));
   expect(() => tape.backward()).toThrow(/no loss was computed/);
-  expect(() => tape.matmul(tape.oneHot(be.tensor([3], 'i32'), 5), w)).toThrow(WasmgradError);
-  expect(() => tape.matmul(tape.oneHot(be.tensor([3], 'i32'), 5), w)).toThrow(/depth and rows differ.*Fix: b needs 5 rows/);
-  expect(() => tape.oneHot(be.tensor([3]), 4)).toThrow(/indices must be a 1-D i32 tensor/);
+  expect(() => tape.embedding(be.fromArray([3], [0, 1, 4], 'i32'), w)).toThrow(WasmgradError);
+  expect(() => tape.embedding(be.fromArray([3], [0, 1, 4], 'i32'), w)).toThrow(/idx\[2\] = 4 is outside \[0, 4\).*Fix: every idx must be a valid row of weight/);
+  expect(() => tape.embedding(be.tensor([3]), w)).toThrow(/indices must be an i32 tensor, got f32\(3\)/);
+  expect(() => tape.view(w, [3, 3])).toThrow(/cannot be viewed as \(3,3\)/);
+});
+
+// A window model's graph: indices (B,T) → embedding (B,T,E) → view (B,T·E) → linear → gelu →
+// linear → loss. Views carry the gradients back without a copy; every gradient against float64
+// finite differences.
+test('embedding over (B,T), a view and a linear over folded rows: gradients match finite differences', () => {
+  const [batch, time, vocab, emb, hidden] = [3, 4, 5, 2, 6];
+  const rng = new Rng(11);
+  const idx = Int32Array.from({ length: batch * time }, () => rng.int(vocab));
+  const targets = Int32Array.from({ length: batch }, () => rng.int(vocab));
+  const E = rng.normals(vocab * emb);
+  const W1 = rng.normals(time * emb * hidden, 0.5);
+  const B1 = rng.normals(hidden, 0.1);
+  const W2 = rng.normals(hidden * vocab, 0.5);
+  const B2 = rng.normals(vocab, 0.1);
+  const loss64 = (e: ArrayLike<number>, w1: ArrayLike<number>, w2: ArrayLike<number>) => {
+    const x = Float64Array.from({ length: batch * time * emb }, (_, i) => e[idx[Math.floor(i / emb)] * emb + (i % emb)]);
+    const h = matmul64(x, w1, batch, time * emb, hidden, false, false).out.map((v, i) => gelu64(v + B1[i % hidden]));
+    const logits = matmul64(h, w2, batch, hidden, vocab, false, false).out.map((v, i) => v + B2[i % vocab]);
+    return softmaxXent64(logits, targets, batch, vocab).losses.reduce((a, c) => a + c, 0) / batch;
+  };
+  for (const be of backends) {
+    const e = param(be, 'e', [vocab, emb], E);
+    const w1 = param(be, 'w1', [time * emb, hidden], W1);
+    const b1 = param(be, 'b1', [hidden], B1);
+    const w2 = param(be, 'w2', [hidden, vocab], W2);
+    const b2 = param(be, 'b2', [vocab], B2);
+    const tape = new Tape(be);
+    const emb3 = tape.embedding(be.fromArray([batch, time], idx, 'i32'), e);
+    expect(emb3.shape).toEqual([batch, time, emb]);
+    const h = tape.gelu(tape.linear(tape.view(emb3, [batch, -1]), w1, b1));
+    const loss = tape.crossEntropy(tape.linear(h, w2, b2), be.fromArray([batch], targets, 'i32'));
+    tape.backward();
+    expectClose(`${be.name} loss`, [loss], [loss64(E, W1, W2)], { rtol: 1e-6 });
+    const tol = { atol: 2e-5, rtol: 1e-4 };
+    expectClose(`${be.name} de`, e.grad.f32(), finiteDiff((v) => loss64(v, W1, W2), E, 1e-6), tol);
+    expectClose(`${be.name} dw1`, w1.grad.f32(), finiteDiff((v) => loss64(E, v, W2), W1, 1e-6), tol);
+    expectClose(`${be.name} dw2`, w2.grad.f32(), finiteDiff((v) => loss64(E, W1, v), W2, 1e-6), tol);
+  }
+});
+
+test('linear folds leading dimensions: (B,T,C) @ (C,D) + b is (B,T,D), row for row the 2-D product', () => {
+  for (const be of backends) {
+    const rng = new Rng(12);
+    const X = rng.normals(2 * 3 * 4);
+    const w = param(be, 'w', [4, 5], rng.normals(20));
+    const b = param(be, 'b', [5], rng.normals(5));
+    const tape = new Tape(be, false);
+    const y3 = tape.linear(new Parameter('x', be.fromArray([2, 3, 4], X), be.tensor([2, 3, 4])), w, b);
+    const y2 = tape.linear(new Parameter('x2', be.fromArray([6, 4], X), be.tensor([6, 4])), w, b);
+    expect(y3.shape).toEqual([2, 3, 5]);
+    expect(y3.value.toArray()).toEqual(y2.value.toArray());
+  }
 });

@@ -52,3 +52,25 @@ describe('embedding = one_hot(idx) @ W', () => {
     });
   }
 });
+
+test('indices of any shape: (B,T) indices give (B,T,c), the same rows as their flattening', () => {
+  const [batch, time, rows, c] = [3, 4, 6, 5];
+  const rng = new Rng(77);
+  const w = rng.normals(rows * c);
+  const idx = Int32Array.from({ length: batch * time }, () => rng.int(rows));
+  const dout = rng.normals(batch * time * c);
+  for (const be of backends) {
+    const weight = be.fromArray([rows, c], w);
+    const out3 = be.tensor([batch, time, c]);
+    be.embeddingForward(out3, be.fromArray([batch, time], idx, 'i32'), weight);
+    const out2 = be.tensor([batch * time, c]);
+    be.embeddingForward(out2, be.fromArray([batch * time], idx, 'i32'), weight);
+    expect(out3.toArray()).toEqual(out2.toArray());
+    const dw3 = be.tensor([rows, c]);
+    const dw2 = be.tensor([rows, c]);
+    be.embeddingBackward(dw3, be.fromArray([batch, time], idx, 'i32'), be.fromArray([batch, time, c], dout));
+    be.embeddingBackward(dw2, be.fromArray([batch * time], idx, 'i32'), be.fromArray([batch * time, c], dout));
+    expect(dw3.toArray()).toEqual(dw2.toArray());
+    expect(() => be.embeddingForward(be.tensor([batch, time * c]), be.fromArray([batch, time], idx, 'i32'), weight)).toThrow(/out has rank 2 but must have rank 3/);
+  }
+});

@@ -83,3 +83,21 @@ describe('softmaxXentBackward against finite differences of the float64 loss', (
     });
   }
 });
+
+describe('softmaxForward against float64, and bit-identical to the probabilities of softmaxXentForward', () => {
+  for (const [n, v] of SHAPES) {
+    test(`(${n},${v})`, () => {
+      const { logits, targets } = problem(n, v, n * 37 + v);
+      const ref = softmaxXent64(logits, targets, n, v);
+      for (const be of backends) {
+        const tl = be.fromArray([n, v], logits);
+        const alone = be.fromArray([n, v], new Float32Array(n * v).fill(5)); // overwritten
+        be.softmaxForward(alone, tl);
+        expectClose(`${be.name} softmax`, alone.f32(), ref.probs, PROB_TOL);
+        const withLoss = be.tensor([n, v]);
+        be.softmaxXentForward(withLoss, tl, be.fromArray([n], targets, 'i32'));
+        expect(alone.toArray()).toEqual(withLoss.toArray());
+      }
+    });
+  }
+});

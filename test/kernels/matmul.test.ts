@@ -106,3 +106,45 @@ describe('matmul backward against finite differences', () => {
     });
   }
 });
+
+describe('batched matmul: c (batch,m,n) from a (batch,…) and b (batch,…), or one of them 2-D and shared', () => {
+  const [batch, m, k, n] = [4, 5, 7, 3];
+  for (const { transA, transB } of FORMS) {
+    for (const shared of ['none', 'a', 'b'] as const) {
+      test(`transA=${transA} transB=${transB} shared=${shared}`, () => {
+        const rng = new Rng(31 + (transA ? 1 : 0) + (transB ? 2 : 0) + shared.length);
+        const a = rng.normals((shared === 'a' ? 1 : batch) * m * k);
+        const b = rng.normals((shared === 'b' ? 1 : batch) * k * n);
+        const aShape = transA ? [k, m] : [m, k];
+        const bShape = transB ? [n, k] : [k, n];
+        const expected: number[] = [];
+        const bound: number[] = [];
+        for (let i = 0; i < batch; i++) {
+          const ai = shared === 'a' ? a : a.subarray(i * m * k, (i + 1) * m * k);
+          const bi = shared === 'b' ? b : b.subarray(i * k * n, (i + 1) * k * n);
+          const ref = matmul64(ai, bi, m, k, n, transA, transB);
+          expected.push(...ref.out);
+          bound.push(...boundFor(ref.absScale, k));
+        }
+        for (const be of backends) {
+          const ta = be.fromArray(shared === 'a' ? aShape : [batch, ...aShape], a);
+          const tb = be.fromArray(shared === 'b' ? bShape : [batch, ...bShape], b);
+          const tc = be.fromArray([batch, m, n], new Float32Array(batch * m * n).fill(7)); // overwritten
+          be.matmul(tc, ta, tb, { transA, transB });
+          expectClose(`${be.name} c`, tc.f32(), expected, { bound });
+          be.matmul(tc, ta, tb, { transA, transB, accumulate: true });
+          expectClose(`${be.name} c accumulated`, tc.f32(), expected.map((v) => 2 * v), { bound: bound.map((x) => 3 * x) });
+          for (const t of [ta, tb, tc]) t.dispose();
+        }
+      });
+    }
+  }
+});
+
+test('batched matmul refuses mismatched batches and a batch from nowhere', () => {
+  for (const be of backends) {
+    expect(() => be.matmul(be.tensor([3, 2, 2]), be.tensor([2, 2, 4]), be.tensor([4, 2]))).toThrow(/a has a batch of 2 but c of 3.*Fix: give a, b and c the same batch size/);
+    expect(() => be.matmul(be.tensor([3, 2, 2]), be.tensor([2, 4]), be.tensor([4, 2]))).toThrow(/c is 3-D but neither a nor b has a batch dimension/);
+    expect(() => be.matmul(be.tensor([3, 2, 5]), be.tensor([3, 2, 4]), be.tensor([4, 2]))).toThrow(/c is \(3,2,5\) but must be \(3,2,2\)/);
+  }
+});

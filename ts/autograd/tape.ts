@@ -1,7 +1,7 @@
 import type { Backend } from '../backend/backend.js';
 import { WasmgradError } from '../backend/errors.js';
 import { formatShape, type DType, type Tensor } from '../backend/tensor.js';
-import { OneHot, Variable } from './variable.js';
+import { Variable } from './variable.js';
 
 /**
  * Records operations as they run (define-by-run) and replays their backward kernels in reverse.
@@ -38,24 +38,24 @@ export class Tape {
     this.reset();
   }
 
-  oneHot(indices: Tensor, depth: number): OneHot {
-    if (indices.dtype !== 'i32' || indices.shape.length !== 1) {
-      throw new WasmgradError(`oneHot: indices must be a 1-D i32 tensor, got ${indices.dtype}${formatShape(indices.shape)}. Fix: encode the characters to an i32 tensor.`);
+  /**
+   * table[idx]: one row of `table` (rows, c) per index, for indices (…) of any shape → (…, c). This is
+   * one_hot(idx) @ table (the notebook's `F.one_hot(x, vocab).float() @ w1`) without the one-hot.
+   * With `bias`, bias (c) is added to every row in place, as a Linear layer on one-hot input does.
+   */
+  embedding(idx: Tensor, table: Variable, bias?: Variable): Variable {
+    if (idx.dtype !== 'i32') {
+      throw new WasmgradError(`embedding: indices must be an i32 tensor, got ${idx.dtype}${formatShape(idx.shape)}. Fix: encode the characters to an i32 tensor.`);
     }
-    return new OneHot(indices, depth);
+    const out = this.output([...idx.shape, table.shape[1]], table.requiresGrad || (bias?.requiresGrad ?? false));
+    this.backend.embeddingForward(out.value, idx, table.value);
+    this.record(() => this.backend.embeddingBackward(table.grad!, idx, out.grad!), table.requiresGrad);
+    if (bias) this.addBiasInPlace(out, bias);
+    return out;
   }
 
-  /** a @ b. With a one-hot `a` this is a row gather of b (embedding), as the notebook's X @ w1. */
-  matmul(a: Variable | OneHot, b: Variable): Variable {
-    if (a instanceof OneHot) {
-      if (b.shape[0] !== a.depth) {
-        throw new WasmgradError(`matmul: one_hot(depth ${a.depth}) @ ${formatShape(b.shape)}: depth and rows differ. Fix: b needs ${a.depth} rows (the vocabulary size).`);
-      }
-      const out = this.output([a.indices.size, b.shape[1]], b.requiresGrad);
-      this.backend.embeddingForward(out.value, a.indices, b.value);
-      this.record(() => this.backend.embeddingBackward(b.grad!, a.indices, out.grad!), b.requiresGrad);
-      return out;
-    }
+  /** a @ b for a (m,k) and b (k,n). */
+  matmul(a: Variable, b: Variable): Variable {
     const out = this.output([a.shape[0], b.shape[1]], a.requiresGrad || b.requiresGrad);
     this.backend.matmul(out.value, a.value, b.value);
     this.record(() => {
@@ -63,6 +63,11 @@ export class Tape {
       if (b.grad) this.backend.matmul(b.grad, a.value, out.grad!, { transA: true, accumulate: true });
     }, out.requiresGrad);
     return out;
+  }
+
+  /** The same values (and gradient) with another shape: no copy, no kernel, torch's `view`. */
+  view(x: Variable, shape: readonly number[]): Variable {
+    return new Variable(x.value.view(shape), x.grad?.view(shape) ?? null);
   }
 
   /** x + bias, broadcast over rows. */
@@ -78,17 +83,15 @@ export class Tape {
   }
 
   /**
-   * x @ w + b in one buffer: the bias is added in place to the product, which nothing else reads
-   * (the matmul's backward needs x and w, not its output). Weights are (in, out) as in the notebook.
+   * x @ w + b for x (…, in), w (in, out), b (out) → (…, out): the leading dimensions are folded into
+   * rows (views, no copy). The bias is added in place to the product, which nothing else reads (the
+   * matmul's backward needs x and w, not its output). Weights are (in, out) as in the notebook.
    */
-  linear(x: Variable | OneHot, w: Variable, b: Variable): Variable {
-    const out = this.matmul(x, w);
-    if (this.recording && !out.requiresGrad && b.requiresGrad) {
-      throw new WasmgradError('linear: the bias needs a gradient but the weight does not. Fix: use addBias(matmul(x, w), b).');
-    }
-    this.backend.biasForward(out.value, b.value);
-    this.record(() => this.backend.biasBackward(b.grad!, out.grad!), b.requiresGrad);
-    return out;
+  linear(x: Variable, w: Variable, b: Variable): Variable {
+    const rows = x.shape.slice(0, -1);
+    const out = this.matmul(x.shape.length === 2 ? x : this.view(x, [-1, x.shape[x.shape.length - 1]]), w);
+    this.addBiasInPlace(out, b);
+    return x.shape.length === 2 ? out : this.view(out, [...rows, w.shape[1]]);
   }
 
   gelu(x: Variable): Variable {
@@ -120,8 +123,7 @@ export class Tape {
   /** softmax(logits) along rows, without gradient (sampling and statistics). */
   softmax(logits: Variable): Tensor {
     const probs = this.slot(logits.shape);
-    const targets = this.intSlot([logits.shape[0]]); // zeros: any valid class; the loss is unused
-    this.backend.softmaxXentForward(probs, logits.value, targets);
+    this.backend.softmaxForward(probs, logits.value);
     return probs;
   }
 
@@ -132,15 +134,24 @@ export class Tape {
     for (let i = this.backwards.length - 1; i >= 0; i--) this.backwards[i]();
   }
 
+  /** out += bias on every row, on an output whose value no recorded backward reads. */
+  private addBiasInPlace(out: Variable, bias: Variable): void {
+    if (this.recording && !out.requiresGrad && bias.requiresGrad) {
+      throw new WasmgradError('the bias needs a gradient but the weight does not. Fix: use addBias(matmul(x, w), b).');
+    }
+    const rows = out.shape.length === 2 ? out.value : out.value.view([-1, out.shape[out.shape.length - 1]]);
+    this.backend.biasForward(rows, bias.value);
+    if (bias.requiresGrad) {
+      const grad = out.shape.length === 2 ? out.grad! : out.grad!.view(rows.shape);
+      this.record(() => this.backend.biasBackward(bias.grad!, grad), true);
+    }
+  }
+
   /** An output Variable from the slots; its gradient (zeroed) only when recording and needed. */
   private output(shape: readonly number[], requiresGrad: boolean): Variable {
     const value = this.slot(shape);
     if (!this.recording || !requiresGrad) return new Variable(value, null);
     return new Variable(value, this.zeroedSlot(shape));
-  }
-
-  private intSlot(shape: readonly number[]): Tensor {
-    return this.slot(shape, 'i32');
   }
 
   private zeroedSlot(shape: readonly number[]): Tensor {

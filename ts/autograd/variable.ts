@@ -36,18 +36,3 @@ export class Parameter extends Variable {
     this.grad.dispose();
   }
 }
-
-/**
- * one_hot(indices, depth) as the notebook writes it (`F.one_hot(x, vocab).float()`), never
- * materialised: multiplying it by a matrix is a row gather (the embedding kernel).
- */
-export class OneHot {
-  constructor(
-    readonly indices: Tensor,
-    readonly depth: number,
-  ) {}
-
-  get shape(): readonly number[] {
-    return [this.indices.size, this.depth];
-  }
-}

@@ -111,24 +111,42 @@ export abstract class Backend {
 
   // ---- kernels ------------------------------------------------------------------------------
 
-  /** c (m,n) (+)= op(a) @ op(b), op(a) (m,k), op(b) (k,n); see MatmulOptions. */
+  /**
+   * c (m,n) (+)= op(a) @ op(b), op(a) (m,k), op(b) (k,n); see MatmulOptions. With a batch dimension,
+   * c (batch,m,n) holds one product per batch entry: a and b are (batch, …), or one of them is 2-D
+   * and shared by every product (a weight applied to each sequence, as attention's heads need).
+   */
   matmul(c: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
     const { transA = false, transB = false, accumulate = false } = options;
-    const args = new KernelArgs(this, `matmul(transA=${transA}, transB=${transB})`)
-      .tensor('c', c, 'f32', 2)
-      .tensor('a', a, 'f32', 2)
-      .tensor('b', b, 'f32', 2);
-    const [m, ka] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
-    const [kb, n] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+    const args = new KernelArgs(this, `matmul(transA=${transA}, transB=${transB})`);
+    const batched = c.shape.length === 3;
+    args.tensor('c', c, 'f32', batched ? 3 : 2).tensor('a', a, 'f32', batched && a.shape.length === 3 ? 3 : 2).tensor('b', b, 'f32', batched && b.shape.length === 3 ? 3 : 2);
+    const matrix = (t: Tensor) => (t.shape.length === 3 ? t.shape.slice(1) : t.shape);
+    const [ar, ac] = matrix(a);
+    const [br, bc] = matrix(b);
+    const [m, ka] = transA ? [ac, ar] : [ar, ac];
+    const [kb, n] = transB ? [bc, br] : [br, bc];
     if (ka !== kb) {
       args.fail(
         `op(a) is ${formatShape([m, ka])} but op(b) is ${formatShape([kb, n])}: inner dimensions ${ka} and ${kb} differ`,
         'op(a) must be (m,k) and op(b) (k,n); check the transpose flags',
       );
     }
-    args.shape('c', c, [m, n], 'c must be (m,n) = (rows of op(a), columns of op(b))');
     args.distinct('c', c, 'a', a).distinct('c', c, 'b', b);
-    this.kernels.matmul(c.offset, a.offset, b.offset, m, ka, n, +transA, +transB, +accumulate, this.matmulWorkspace);
+    if (!batched) {
+      args.shape('c', c, [m, n], 'c must be (m,n) = (rows of op(a), columns of op(b))');
+      this.kernels.matmul(c.offset, a.offset, b.offset, m, ka, n, +transA, +transB, +accumulate, this.matmulWorkspace);
+      return;
+    }
+    const batch = c.shape[0];
+    if (a.shape.length === 2 && b.shape.length === 2) args.fail('c is 3-D but neither a nor b has a batch dimension', 'make c 2-D, or give a or b a batch dimension');
+    for (const [name, t] of [['a', a], ['b', b]] as const) {
+      if (t.shape.length === 3 && t.shape[0] !== batch) args.fail(`${name} has a batch of ${t.shape[0]} but c of ${batch}`, 'give a, b and c the same batch size');
+    }
+    args.shape('c', c, [batch, m, n], 'c must be (batch,m,n) = (batch, rows of op(a), columns of op(b))');
+    const strideA = a.shape.length === 3 ? m * ka : 0;
+    const strideB = b.shape.length === 3 ? ka * n : 0;
+    this.kernels.matmul_batched(c.offset, a.offset, b.offset, batch, m, ka, n, strideA, strideB, +transA, +transB, +accumulate, this.matmulWorkspace);
   }
 
   /** out (rows,cols) += bias (cols), in place. */
@@ -189,6 +207,15 @@ export abstract class Backend {
     return this.kernels.softmax_xent_forward(losses ? losses.offset : 0, probs.offset, logits.offset, targets.offset, n, v);
   }
 
+  /** probs (n,v) = softmax of each row of logits (n,v), max-subtracted (sampling, statistics). */
+  softmaxForward(probs: Tensor, logits: Tensor): void {
+    const args = new KernelArgs(this, 'softmaxForward').tensor('probs', probs, 'f32', 2).tensor('logits', logits, 'f32', 2);
+    const [n, v] = logits.shape;
+    args.positive('columns of logits', v);
+    args.shape('probs', probs, logits.shape, 'probs has the shape of logits').distinct('probs', probs, 'logits', logits);
+    this.kernels.softmax_forward(probs.offset, logits.offset, n, v);
+  }
+
   /** dlogits (n,v) += (probs - onehot(targets)) · dlosses; dlosses (n) is 1/n for a mean loss. */
   softmaxXentBackward(dlogits: Tensor, dlosses: Tensor, probs: Tensor, targets: Tensor): void {
     const args = new KernelArgs(this, 'softmaxXentBackward')
@@ -204,27 +231,29 @@ export abstract class Backend {
     this.kernels.softmax_xent_backward(dlogits.offset, dlosses.offset, probs.offset, targets.offset, n, v);
   }
 
-  /** out (n,c) = weight (rows,c)[idx (n)]: one_hot(idx) @ weight without the one-hot. */
+  /** out (…,c) = weight (rows,c)[idx (…)]: one_hot(idx) @ weight without the one-hot, for indices of any shape. */
   embeddingForward(out: Tensor, idx: Tensor, weight: Tensor): void {
     const args = new KernelArgs(this, 'embeddingForward')
-      .tensor('out', out, 'f32', 2)
-      .tensor('idx', idx, 'i32', 1)
+      .tensor('out', out, 'f32', idx.shape.length + 1)
+      .tensor('idx', idx, 'i32', idx.shape.length)
       .tensor('weight', weight, 'f32', 2);
     const [rows, c] = weight.shape;
-    args.shape('out', out, [idx.size, c], 'out has one row per index, as wide as weight');
+    args.positive('rank of idx', idx.shape.length);
+    args.shape('out', out, [...idx.shape, c], 'out has one row per index, as wide as weight');
     args.distinct('out', out, 'weight', weight);
     args.indices('idx', idx, rows, 'row of weight');
     this.kernels.embedding_forward(out.offset, idx.offset, weight.offset, idx.size, c);
   }
 
-  /** dweight[idx[i]] += dout[i]; repeated indices add up. */
+  /** dweight[idx[i]] += dout[i] for indices of any shape; repeated indices add up. */
   embeddingBackward(dweight: Tensor, idx: Tensor, dout: Tensor): void {
     const args = new KernelArgs(this, 'embeddingBackward')
       .tensor('dweight', dweight, 'f32', 2)
-      .tensor('idx', idx, 'i32', 1)
-      .tensor('dout', dout, 'f32', 2);
+      .tensor('idx', idx, 'i32', idx.shape.length)
+      .tensor('dout', dout, 'f32', idx.shape.length + 1);
     const [rows, c] = dweight.shape;
-    args.shape('dout', dout, [idx.size, c], 'dout has one row per index, as wide as dweight');
+    args.positive('rank of idx', idx.shape.length);
+    args.shape('dout', dout, [...idx.shape, c], 'dout has one row per index, as wide as dweight');
     args.distinct('dweight', dweight, 'dout', dout);
     args.indices('idx', idx, rows, 'row of dweight');
     this.kernels.embedding_backward(dweight.offset, idx.offset, dout.offset, idx.size, c);

@@ -40,7 +40,7 @@ class LinearModel implements Model {
 
   forward(tape: Tape, inputs: Tensor): ForwardResult {
     const [m, q] = this.params;
-    return { logits: tape.linear(tape.oneHot(inputs, this.config.vocabSize), m, q) };
+    return { logits: tape.embedding(inputs, m, q) };
   }
 }
 
@@ -53,7 +53,7 @@ class MlpModel implements Model {
 
   forward(tape: Tape, inputs: Tensor): ForwardResult {
     const [w1, b1, w2, b2] = this.params;
-    const hidden = tape.gelu(tape.linear(tape.oneHot(inputs, this.config.vocabSize), w1, b1));
+    const hidden = tape.gelu(tape.embedding(inputs, w1, b1));
     return { hidden, logits: tape.linear(hidden, w2, b2) };
   }
 }

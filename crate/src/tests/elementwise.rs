@@ -57,6 +57,10 @@ fn softmax_cross_entropy_forward_and_backward() {
         assert_close(&format!("losses v={v}"), losses.values(), &want_l, |_| 2e-6);
         let want_mean = want_l.iter().sum::<f64>() / n as f64;
         assert!((mean as f64 - want_mean).abs() <= 2e-6, "mean loss {mean} want {want_mean}");
+        // softmax_forward: the same probabilities, bit for bit, without targets.
+        let mut alone = Guarded::new(&vec![0.0; n * v]);
+        unsafe { loss::softmax_forward(alone.ptr(), logits.as_ptr(), n, v) };
+        assert_eq!(alone.values(), probs.values(), "softmax_forward v={v}");
         // The null pointer for losses: the mean alone.
         let again = unsafe { loss::softmax_xent_forward(core::ptr::null_mut(), probs.ptr(), logits.as_ptr(), targets.as_ptr(), n, v) };
         assert_eq!(again, mean);

@@ -79,3 +79,31 @@ fn k_zero_gives_zero_or_keeps_c() {
         assert_eq!(c.values(), want);
     }
 }
+
+#[test]
+fn batched_products_with_shared_and_separate_operands() {
+    use crate::matmul::matmul_batched;
+    let mut rng = Rng::new(3);
+    let mut workspace = vec![0.0; WORKSPACE_FLOATS];
+    let (batch, m, k, n) = (5, 7, 9, 6);
+    for (ta, tb) in FORMS {
+        // stride_b = 0: one b for every product (a weight); stride_b = k·n: a b per product (attention).
+        for shared_b in [true, false] {
+            let a = rng.vec(batch * m * k, -1.0, 1.0);
+            let b = rng.vec(if shared_b { k * n } else { batch * k * n }, -1.0, 1.0);
+            let mut c = Guarded::new(&vec![0.0; batch * m * n]);
+            let stride_b = if shared_b { 0 } else { k * n };
+            unsafe { matmul_batched(c.ptr(), a.as_ptr(), b.as_ptr(), batch, m, k, n, m * k, stride_b, ta, tb, false, workspace.as_mut_ptr()) };
+            let mut want = Vec::new();
+            let mut mag = Vec::new();
+            for i in 0..batch {
+                let bi = &b[i * stride_b..i * stride_b + k * n];
+                let (w, g) = reference(&[], &a[i * m * k..(i + 1) * m * k], bi, m, k, n, ta, tb, false);
+                want.extend(w);
+                mag.extend(g);
+            }
+            let what = format!("matmul_batched trans_a={ta} trans_b={tb} shared_b={shared_b}");
+            assert_close(&what, c.values(), &want, |i| (k as f64 + 2.0) * U * mag[i]);
+        }
+    }
+}

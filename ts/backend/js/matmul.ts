@@ -8,6 +8,17 @@ export const matmulKernels = (mem: Views) =>
     matmul(cPtr: number, aPtr: number, bPtr: number, m: number, k: number, n: number, transA: number, transB: number, accumulate: number, _workspace: number): void {
       matmul(mem.f32(cPtr, m * n), mem.f32(aPtr, m * k), mem.f32(bPtr, k * n), m, k, n, transA !== 0, transB !== 0, accumulate !== 0);
     },
+
+    /** `batch` products, c one after another, a and b strideA and strideB floats apart (0: shared). */
+    matmul_batched(
+      cPtr: number, aPtr: number, bPtr: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
+      transA: number, transB: number, accumulate: number, _workspace: number,
+    ): void {
+      for (let i = 0; i < batch; i++) {
+        const c = mem.f32(cPtr + 4 * i * m * n, m * n);
+        matmul(c, mem.f32(aPtr + 4 * i * strideA, m * k), mem.f32(bPtr + 4 * i * strideB, k * n), m, k, n, transA !== 0, transB !== 0, accumulate !== 0);
+      }
+    },
   }) satisfies Partial<Kernels>;
 
 /**
