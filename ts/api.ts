@@ -10,15 +10,20 @@ export {
 export { Tape } from './autograd/tape.js';
 export { Variable, Parameter } from './autograd/variable.js';
 export { initialValues, INIT_NAMES, type InitName } from './nn/init.js';
-export { createModel, parameterShapes, MODEL_KINDS, type Model, type ModelKind, type ModelConfig, type ForwardResult } from './nn/models.js';
+export {
+  createModel, describeModel, modelDefinition, MODELS, MODEL_KINDS,
+  type Model, type ModelKind, type ModelConfig, type ModelDefinition, type ForwardResult, type ParameterSpec, type ParameterRole, type NamedValues,
+} from './nn/registry.js';
+export { ConfigError, renameConfigFields, type Field, type FieldValue } from './config/fields.js';
 export { createOptimizer, Sgd, Adam, OPTIMIZER_NAMES, type Optimizer, type OptimizerName } from './optim/optimizer.js';
 export { decodeText, firstInvalidUtf8 } from './data/text.js';
 export { Vocabulary, describeChar } from './data/vocab.js';
-export { makeDataset, trainPairs, valPairs, type CharDataset } from './data/dataset.js';
+export { makeDataset, type CharDataset } from './data/dataset.js';
+export { windowCount, trainPart, validationPart, wholeText, type Part } from './data/batches.js';
 export { encodeSafetensors, decodeSafetensors, type NamedTensor } from './io/safetensors.js';
 export { Trainer, type ActivationStats, type TrainerState } from './train/trainer.js';
-export { generate, sampleIndex } from './train/generate.js';
-export { validateConfig, SCHEDULES, type TrainConfig, type Schedule } from './train/config.js';
+export { generate, sampleIndex, keepTopK, type GenerateOptions } from './train/generate.js';
+export { validateConfig, allFields, TRAIN_FIELDS, MODEL_KIND_FIELD, SCHEDULES, type TrainConfig, type Schedule } from './train/config.js';
 export { PRESETS, PRESET_NAMES, type PresetName } from './train/presets.js';
 export { lossCurveSvg, type LossPoint } from './train/loss-svg.js';
 export { Rng } from './util/rng.js';

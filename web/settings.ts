@@ -1,38 +1,42 @@
-// The settings form: a preset fills the fields, editing a field makes the settings "custom".
+// The settings form, made from the config field tables: a preset fills the fields, editing one makes
+// the settings "custom", and the model kind shows its own fields.
 import { BACKEND_NAMES, type BackendName } from '../ts/backend/types.js';
-import { INIT_NAMES } from '../ts/nn/init.js';
-import { MODEL_KINDS } from '../ts/nn/models.js';
-import { OPTIMIZER_NAMES } from '../ts/optim/optimizer.js';
-import { SCHEDULES, type TrainConfig } from '../ts/train/config.js';
+import { parseFieldText, type Field } from '../ts/config/fields.js';
+import { MODELS, modelDefinition, type ModelKind } from '../ts/nn/registry.js';
+import { MODEL_KIND_FIELD, TRAIN_FIELDS, type TrainConfig } from '../ts/train/config.js';
 import { PRESETS, PRESET_NAMES, type PresetName } from '../ts/train/presets.js';
 
 const CUSTOM = 'custom';
 const DEFAULT_PRESET: PresetName = 'default';
+/** A CLI setting: the playground charts every step. */
+const NOT_ON_THE_PAGE = new Set(['logEvery']);
 
-/** Form fields by TrainConfig key, named as the CLI's flags so that error messages match. */
-const FIELDS = ['model', 'hidden', 'init', 'optimizer', 'lr', 'schedule', 'batch', 'steps', 'seed', 'valFraction'] as const;
-type Field = (typeof FIELDS)[number];
+type Input = HTMLInputElement | HTMLSelectElement;
 
 export class Settings {
   private readonly preset: HTMLSelectElement;
   private readonly description: HTMLElement;
   private readonly backend: HTMLSelectElement;
-  private readonly fields: Record<Field, HTMLInputElement | HTMLSelectElement>;
+  private readonly kind: HTMLSelectElement;
+  /** Every model kind's own fields (shown for the chosen kind), then the training fields. */
+  private readonly modelInputs = new Map<string, { field: Field; input: Input; label: HTMLLabelElement }>();
+  private readonly trainInputs = new Map<string, { field: Field; input: Input }>();
 
   constructor(private readonly form: HTMLFieldSetElement) {
     const get = <T extends HTMLElement>(name: string) => form.querySelector<T>(`[name="${name}"]`)!;
     this.preset = get('preset');
     this.description = form.querySelector('.preset-description')!;
     this.backend = get('backend');
-    this.fields = Object.fromEntries(FIELDS.map((f) => [f, get(f)])) as Record<Field, HTMLInputElement | HTMLSelectElement>;
     fillOptions(this.preset, [...PRESET_NAMES, CUSTOM]);
     fillOptions(this.backend, BACKEND_NAMES);
-    fillOptions(this.fields.model as HTMLSelectElement, MODEL_KINDS);
-    fillOptions(this.fields.init as HTMLSelectElement, INIT_NAMES);
-    fillOptions(this.fields.optimizer as HTMLSelectElement, OPTIMIZER_NAMES);
-    fillOptions(this.fields.schedule as HTMLSelectElement, SCHEDULES);
+    this.kind = this.add(MODEL_KIND_FIELD).input as HTMLSelectElement;
+    for (const def of Object.values(MODELS)) {
+      for (const field of def.fields) if (!this.modelInputs.has(field.path)) this.modelInputs.set(field.path, { field, ...this.add(field) });
+    }
+    for (const field of TRAIN_FIELDS) if (!NOT_ON_THE_PAGE.has(field.key)) this.trainInputs.set(field.key, { field, input: this.add(field).input });
     this.preset.addEventListener('change', () => this.applyPreset());
-    for (const f of FIELDS) this.fields[f].addEventListener('input', () => this.markCustom());
+    this.kind.addEventListener('change', () => this.showKind(true));
+    form.querySelectorAll<Input>('[data-path]').forEach((input) => input.addEventListener('input', () => this.markCustom()));
     this.preset.value = DEFAULT_PRESET;
     this.applyPreset();
   }
@@ -45,29 +49,59 @@ export class Settings {
     return this.backend.value as BackendName;
   }
 
-  /** The settings as a config; the worker validates it (messages name the field, as the CLI's flags). */
+  /** The settings as a config; the worker validates it (messages name the field by its label). */
   config(): TrainConfig {
-    const v = (f: Field) => this.fields[f].value.trim();
-    return {
-      model: v('model') as TrainConfig['model'],
-      hidden: Number(v('hidden')),
-      init: v('init') as TrainConfig['init'],
-      optimizer: v('optimizer') as TrainConfig['optimizer'],
-      lr: Number(v('lr')),
-      schedule: v('schedule') as TrainConfig['schedule'],
-      batch: v('batch') === 'full' ? 'full' : Number(v('batch')),
-      steps: Number(v('steps')),
-      seed: Number(v('seed')),
-      valFraction: Number(v('valFraction')),
-      logEvery: 1, // a CLI setting: the playground charts every step
-    };
+    const model: Record<string, unknown> = { kind: this.kind.value };
+    for (const field of this.kindFields()) model[field.key] = parseFieldText(field, this.modelInputs.get(field.path)!.input.value);
+    const config: Record<string, unknown> = { model, logEvery: 1 };
+    for (const [key, { field, input }] of this.trainInputs) config[key] = parseFieldText(field, input.value);
+    return config as unknown as TrainConfig;
+  }
+
+  /** A labelled input (or a select, for a choice) for one field, appended to the form. */
+  private add(field: Field): { input: Input; label: HTMLLabelElement } {
+    const label = document.createElement('label');
+    label.title = field.help;
+    let input: Input;
+    if (field.value.type === 'choice') {
+      input = document.createElement('select');
+      fillOptions(input, field.value.choices);
+    } else {
+      input = document.createElement('input');
+      input.inputMode = field.value.type === 'int' ? 'numeric' : 'decimal';
+    }
+    input.name = field.key === 'kind' ? 'model' : field.key;
+    input.dataset.path = field.path;
+    label.append(`${field.label} `, input);
+    this.form.append(label);
+    return { input, label };
+  }
+
+  private kindFields(): readonly Field[] {
+    return modelDefinition(this.kind.value).fields;
+  }
+
+  /** Shows the chosen kind's fields; `withDefaults` fills them with the kind's defaults (a new kind). */
+  private showKind(withDefaults: boolean): void {
+    const own = new Set(this.kindFields().map((f) => f.path));
+    const defaults = MODELS[this.kind.value as ModelKind].defaults as Record<string, unknown>;
+    for (const { field, input, label } of this.modelInputs.values()) {
+      label.hidden = !own.has(field.path);
+      if (withDefaults && own.has(field.path)) input.value = String(defaults[field.key]);
+    }
   }
 
   private applyPreset(): void {
     const name = this.preset.value;
     if (!(name in PRESETS)) return;
     const { config, description } = PRESETS[name as PresetName];
-    for (const f of FIELDS) this.fields[f].value = String(config[f]);
+    this.kind.value = config.model.kind;
+    this.showKind(true);
+    for (const [key, value] of Object.entries(config.model)) {
+      const entry = [...this.modelInputs.values()].find((e) => e.field.key === key && this.kindFields().includes(e.field));
+      if (entry) entry.input.value = String(value);
+    }
+    for (const [key, { input }] of this.trainInputs) input.value = String(config[key as keyof TrainConfig]);
     this.description.textContent = description;
   }
 

@@ -1,6 +1,6 @@
 // The training worker: holds the corpus, the backends and the run; the page only draws.
 import {
-  BACKEND_NAMES, decodeText, formatTable, loadBackend, makeDataset, Rng, runKernelSuite, runStepSuite, Trainer, WasmgradError,
+  allFields, BACKEND_NAMES, decodeText, formatTable, loadBackend, makeDataset, renameConfigFields, Rng, runKernelSuite, runStepSuite, Trainer, WasmgradError,
   type Backend, type BackendName, type BenchRecord, type MeasureOptions, type TrainConfig,
 } from '../ts/browser.js';
 import type { ErrorContext, FromWorker, ToWorker } from './protocol.js';
@@ -46,7 +46,8 @@ async function handle(message: ToWorker): Promise<void> {
     }
   } catch (e) {
     // Our own errors carry a message written for the user; anything else is a bug worth its name.
-    const text = e instanceof WasmgradError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    // The library names config fields config.lr; the page calls them by their labels.
+    const text = e instanceof WasmgradError ? renameConfigFields(e.message, allFields(), (f) => f.label) : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
     post({ type: 'error', context, message: text });
   }
 }

@@ -65,7 +65,11 @@ test(`trains the mlp preset in a worker: ${STEPS} steps, chart, statistics and s
   const { page, errors } = await open();
   await waitForText(page, '#corpus-status', 'datasets/tinyShakespeare.txt: 1,115,394 characters, 65 distinct');
   const emptyChart = await chartPixels(page);
+  // The form comes from the field tables: a model kind shows its own fields only.
+  await page.selectOption('[name=preset]', 'perceptron');
+  expect(await page.locator('[name=hidden]').isVisible()).toBe(false);
   await page.selectOption('[name=preset]', 'mlp');
+  expect(await page.locator('[name=hidden]').inputValue()).toBe('128');
   await page.selectOption('[name=backend]', 'wasm-simd');
   await page.click('#start');
 
@@ -125,7 +129,8 @@ test('says why a corpus cannot be used: HTTP 404, not UTF-8, one character, shor
   await page.selectOption('[name=preset]', 'mlp');
   await page.click('#start');
   await waitForText(page, '#run-status', 'larger than');
-  expect(await text(page, '#run-status')).toBe('--batch 1024 is larger than the 5 training positions. Fix: use --batch 5 or less, or --batch full.');
+  // The library's config.batch, in the page's own word for it.
+  expect(await text(page, '#run-status')).toBe("batch 1024 is larger than the 5 training windows. Fix: use a batch of 5 or less, or 'full'.");
   expect(await page.locator('#start').isDisabled()).toBe(false); // nothing started: fix the settings and try again
   await page.close();
 });

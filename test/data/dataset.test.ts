@@ -1,4 +1,8 @@
-import { makeDataset, trainPairs, valPairs } from '../../ts/data/dataset.js';
+import { trainPart, validationPart, windowCount } from '../../ts/data/batches.js';
+import { makeDataset, type CharDataset } from '../../ts/data/dataset.js';
+
+const trainPairs = (ds: CharDataset) => windowCount(trainPart(ds), 1);
+const valPairs = (ds: CharDataset) => windowCount(validationPart(ds), 1);
 import { Vocabulary } from '../../ts/data/vocab.js';
 import { thrown } from '../helpers/errors.js';
 

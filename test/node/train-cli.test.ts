@@ -43,7 +43,8 @@ function writeText(name: string, length: number, seed = 1, chars = 'abcdefghij k
 }
 
 const text = writeText('text.txt', 20000);
-const small = ['--data', text, '--batch', '64', '--hidden', '16'];
+const tiny = ['--data', text, '--batch', '64'];
+const small = [...tiny, '--hidden', '16'];
 
 /** Bad input: exit code ≠ 0, one line naming the problem and the fix, no stack trace. */
 function expectCleanError(r: Result, code: number, ...fragments: (string | RegExp)[]) {
@@ -67,7 +68,7 @@ test('a run writes the summary and the whole run directory', async () => {
   for (const key of ['preset', 'model', 'backend', 'seed', 'steps', 'batch', 'lr', 'optimizer', 'init', 'initLoss', 'finalBatchLoss', 'fullDataLoss', 'valLoss', 'msPerStep', 'wallSeconds', 'activationStats']) {
     expect(summary).toHaveProperty(key);
   }
-  expect(summary).toMatchObject({ preset: 'default', model: 'mlp', backend: 'wasm-simd', steps: 30, batch: 64, optimizer: 'adam' });
+  expect(summary).toMatchObject({ preset: 'default', model: { kind: 'mlp', hidden: 16 }, backend: 'wasm-simd', steps: 30, batch: 64, optimizer: 'adam' });
   expect(summary.fullDataLoss).toBeLessThan(summary.initLoss);
   expect(Array.from(summary.sample as string)).toHaveLength(40);
   expect(summary.activationStats.init.hidden).toBeGreaterThan(0);
@@ -85,9 +86,36 @@ test('a run writes the summary and the whole run directory', async () => {
   expect(Array.from(sample.stdout.replace(/\n$/, ''))).toHaveLength(25);
 });
 
+test('sample: a prompt, temperature and top-k; the same seed gives the same text; bad options named by their flags', async () => {
+  const out = join(tmp, 'run1');
+  const args = ['--from', out, '--prompt', 'abc', '--temperature', '0.8', '--top-k', '5', '--length', '40', '--seed', '7'];
+  const a = await cli('sample', args);
+  expect(a.code).toBe(0);
+  expect(a.stdout.startsWith('abc')).toBe(true); // the prompt, then its continuation
+  expect(Array.from(a.stdout.replace(/\n$/, ''))).toHaveLength(43);
+  expect((await cli('sample', args)).stdout).toBe(a.stdout);
+  expect((await cli('sample', [...args.slice(0, -1), '8'])).stdout).not.toBe(a.stdout);
+  expectCleanError(await cli('sample', ['--from', out, '--temperature', '0']), 2, '--temperature 0 is not a positive number');
+  expectCleanError(await cli('sample', ['--from', out, '--top-k', '0']), 2, '--top-k 0 is not a positive integer');
+  expectCleanError(await cli('sample', ['--from', out, '--prompt', 'abZ']), 1, /--prompt has "Z" \(U\+005A\) \(at 2\), which is not in the model's vocabulary/);
+});
+
+test('a run directory of version 1 (the model config flat: model, hidden) resumes as the same run', async () => {
+  const v2 = join(tmp, 'format-v2');
+  const v1 = join(tmp, 'format-v1');
+  expect((await cli('train', [...small, '--steps', '6', '--out', v2])).code).toBe(0);
+  expect((await cli('train', [...small, '--steps', '6', '--out', v1])).code).toBe(0);
+  const meta = JSON.parse(readFileSync(join(v1, 'config.json'), 'utf8'));
+  const { model, ...rest } = meta.config;
+  writeFileSync(join(v1, 'config.json'), JSON.stringify({ ...meta, version: 1, config: { ...rest, model: model.kind, hidden: model.hidden } }));
+  for (const dir of [v1, v2]) expect((await cli('train', ['--resume', dir, '--steps', '9'])).code).toBe(0);
+  expect(readFileSync(join(v1, 'model.safetensors'))).toEqual(readFileSync(join(v2, 'model.safetensors')));
+  expect(JSON.parse(readFileSync(join(v1, 'config.json'), 'utf8'))).toMatchObject({ version: 2, config: { model: { kind: 'mlp', hidden: 16 } } });
+});
+
 test('resuming continues bit-identically to an uninterrupted run (SGD and Adam)', async () => {
   for (const preset of ['perceptron', 'default']) {
-    const args = [...small, '--preset', preset, '--schedule', 'constant', '--log-every', '1'];
+    const args = [...(preset === 'perceptron' ? tiny : small), '--preset', preset, '--schedule', 'constant', '--log-every', '1'];
     const straight = join(tmp, `straight-${preset}`);
     const split = join(tmp, `split-${preset}`);
     expect((await cli('train', [...args, '--steps', '24', '--out', straight])).code).toBe(0);
@@ -125,16 +153,18 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
   test.each([
     [['--lrr', '0.1'], 2, "unknown option '--lrr'"],
     [['extra'], 2, "unexpected argument 'extra'"],
-    [['--lr', 'abc'], 2, '--lr abc is not a positive number'],
-    [['--lr', '-1'], 2, '--lr -1 is not a positive number'],
-    [['--lr', 'Infinity'], 2, '--lr Infinity is not a positive number'],
-    [['--steps', '0'], 2, '--steps 0 is not a positive integer'],
-    [['--steps', '2.5'], 2, '--steps 2.5 is not a positive integer'],
-    [['--hidden', 'NaN'], 2, '--hidden NaN is not a positive integer'],
-    [['--val', '0.9'], 2, '--val 0.9 is not a number in [0, 0.5]'],
+    [['--lr', 'abc'], 2, '--lr is "abc" but must be a positive number'],
+    [['--lr', '-1'], 2, '--lr is -1 but must be a positive number'],
+    [['--lr', 'Infinity'], 2, '--lr is Infinity but must be a positive number'],
+    [['--steps', '0'], 2, '--steps is 0 but must be a positive integer'],
+    [['--steps', '2.5'], 2, '--steps is 2.5 but must be a positive integer'],
+    [['--hidden', 'NaN'], 2, '--hidden is "NaN" but must be a positive integer'],
+    [['--val', '0.9'], 2, '--val is 0.9 but must be a number in [0, 0.5]'],
+    [['--model', 'gpt'], 2, '--model is "gpt" but must be one of linear, mlp'],
+    [['--model', 'linear'], 2, '--hidden is not a setting of the linear model (its settings: none). Fix: drop --hidden, or choose --model mlp'],
     [['--backend', 'gpu'], 2, '--backend gpu is not one of wasm-simd, wasm-scalar, js'],
     [['--preset', 'gpt'], 2, '--preset gpt is not one of perceptron-full, perceptron, mlp, mlp-normalized, default'],
-    [['--batch', '50000'], 1, '--batch 50000 is larger than the 17999 training positions'],
+    [['--batch', '50000'], 1, "--batch 50000 is larger than the 17999 training windows. Fix: use a batch of 1024 or less, or 'full'"],
   ] as [string[], number, string][])('%j', async (args, code, message) => {
     expectCleanError(await cli('train', [...small, '--steps', '5', ...args]), code, message);
   });

@@ -22,7 +22,7 @@ function markovText(length: number, seed: number): string {
 }
 
 const TEXT = markovText(20000, 1);
-const MLP: TrainConfig = { ...PRESETS.mlp.config, batch: 64, hidden: 32, steps: 20, logEvery: 1 };
+const MLP: TrainConfig = { ...PRESETS.mlp.config, model: { kind: 'mlp', hidden: 32 }, batch: 64, steps: 20, logEvery: 1 };
 
 let backends: Backend[];
 beforeAll(async () => {
@@ -102,7 +102,7 @@ test('activation statistics: one-hot input and softmax have mean |x| = 1/V; hidd
   expect(mlp.softmax).toBeCloseTo(1 / v, 6);
   expect(mlp.hidden).toBeGreaterThan(0);
   expect(mlp.softmaxMax).toBeGreaterThan(1 / v);
-  expect(new Trainer(be, data, { ...MLP, model: 'linear' }).activationStats().hidden).toBeNull();
+  expect(new Trainer(be, data, { ...MLP, model: { kind: 'linear' } }).activationStats().hidden).toBeNull();
 });
 
 test('validation loss exists only with a split, and is computed on the tail', () => {
@@ -122,7 +122,7 @@ test('generation: seeded, in the vocabulary, of the asked length', () => {
   expect(trainer.generate(50, new Rng(4))).toBe(a);
 });
 
-test('a batch larger than the training positions is refused with the fix', () => {
+test('a batch larger than the training windows is refused with the fix, in the library\'s words', () => {
   const be = backend(backends, 'js');
-  expect(() => new Trainer(be, makeDataset('abcabc'), { ...MLP, batch: 6 })).toThrow(/--batch 6 is larger than the 5 training positions. Fix: use --batch 5 or less/);
+  expect(() => new Trainer(be, makeDataset('abcabc'), { ...MLP, batch: 6 })).toThrow(/^config.batch 6 is larger than the 5 training windows. Fix: use a batch of 5 or less, or 'full'.$/);
 });

@@ -33,7 +33,7 @@ export function runStepSuite(be: Backend, onRecord: (r: BenchRecord) => void, op
   const records: BenchRecord[] = [];
   for (const { name, batch, hidden } of STEP_CASES) {
     const config: TrainConfig = {
-      model: name, hidden: Math.max(hidden, 1), init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
+      model: name === 'mlp' ? { kind: 'mlp', hidden } : { kind: 'linear' }, init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
       batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000,
     };
     const trainer = new Trainer(be, data, config);

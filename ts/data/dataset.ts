@@ -1,27 +1,17 @@
 import { WasmgradError } from '../backend/errors.js';
+import { trainPart, validationPart, windowCount } from './batches.js';
 import { describeChar, Vocabulary } from './vocab.js';
 
 /**
- * A text as tokens, for next-character prediction: position i pairs input tokens[i] with label
- * tokens[i+1]. Training positions are [0, trainEnd - 1), validation positions [trainEnd, length - 1):
- * both pairs stay inside their part, so no label leaks across the split (the one pair that crosses
- * it, trainEnd - 1, is used by neither).
+ * A text as tokens, for next-character prediction, split into a training part [0, trainEnd) and a
+ * validation part [trainEnd, length). Models read windows of a part and predict the token after
+ * each (data/batches.ts); no window or target crosses the split.
  */
 export interface CharDataset {
   vocab: Vocabulary;
   tokens: Int32Array;
   /** First token of the validation tail; tokens.length when there is no split. */
   trainEnd: number;
-}
-
-/** Number of training positions. */
-export function trainPairs(ds: CharDataset): number {
-  return Math.max(0, ds.trainEnd - 1);
-}
-
-/** Number of validation positions (0 without a split). */
-export function valPairs(ds: CharDataset): number {
-  return Math.max(0, ds.tokens.length - 1 - ds.trainEnd);
 }
 
 /**
@@ -54,9 +44,10 @@ export function makeDataset(text: string, options: { valFraction?: number; vocab
   }
   const trainEnd = n - Math.round(valFraction * n);
   const ds = { vocab, tokens, trainEnd };
-  if (valFraction > 0 && (trainPairs(ds) < 1 || valPairs(ds) < 1)) {
+  const [trainPairs, valPairs] = [windowCount(trainPart(ds), 1), windowCount(validationPart(ds), 1)];
+  if (valFraction > 0 && (trainPairs < 1 || valPairs < 1)) {
     throw new WasmgradError(
-      `valFraction ${valFraction} splits a text of ${n} characters into ${trainPairs(ds)} training and ${valPairs(ds)} validation pairs; each part needs at least one. ` +
+      `valFraction ${valFraction} splits a text of ${n} characters into ${trainPairs} training and ${valPairs} validation pairs; each part needs at least one. ` +
         'Fix: use a longer text or another valFraction (0 for no validation split).',
     );
   }

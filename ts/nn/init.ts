@@ -1,26 +1,35 @@
 import { WasmgradError } from '../backend/errors.js';
 import type { Rng } from '../util/rng.js';
+import type { ParameterSpec } from './registry.js';
 
 /**
- * How parameters start.
- * - randn: every weight and bias ~ N(0, 1), the notebook's `torch.randn` (cells B, C).
+ * How parameters start, by their role. A gain always starts at 1.
+ * - randn: every weight, bias and embedding ~ N(0, 1), the notebook's `torch.randn` (cells B, C).
  * - normalized: randn, then `p /= torch.norm(p, dim=0)` as the notebook's cell E does it: each
  *   column of a matrix gets unit norm, a bias vector gets unit norm as a whole.
- * - kaiming: weights ~ N(0, 2 / fan_in) (He et al., for ReLU-like units such as GELU), biases 0.
- * - xavier: weights ~ N(0, 2 / (fan_in + fan_out)) (Glorot & Bengio), biases 0.
+ * - kaiming: weights ~ N(0, 2 / fan_in) (He et al., for ReLU-like units such as GELU), biases 0,
+ *   embeddings N(0, 1) (a row is looked up, not summed over fan_in inputs).
+ * - xavier: weights ~ N(0, 2 / (fan_in + fan_out)) (Glorot & Bengio), biases 0, embeddings N(0, 1).
  */
 export type InitName = 'randn' | 'normalized' | 'kaiming' | 'xavier';
 export const INIT_NAMES: readonly InitName[] = ['randn', 'normalized', 'kaiming', 'xavier'];
 
-/** Initial values for a weight (rows = fan_in, cols = fan_out, the notebook's (in, out)) or a bias. */
-export function initialValues(init: InitName, shape: readonly number[], rng: Rng): Float32Array {
+/**
+ * Initial values of one parameter. Weights are (rows = fan_in, cols = fan_out), the notebook's
+ * (in, out). Draws from `rng` only what the values need (zeros and ones draw nothing).
+ */
+export function initialValues(init: InitName, spec: Pick<ParameterSpec, 'shape' | 'role'>, rng: Rng): Float32Array {
   if (!INIT_NAMES.includes(init)) throw new WasmgradError(`unknown init '${init}'. Fix: use one of ${INIT_NAMES.join(', ')}.`);
+  const { shape, role } = spec;
   const size = shape.reduce((a, b) => a * b, 1);
-  const isMatrix = shape.length === 2;
-  if ((init === 'kaiming' || init === 'xavier') && !isMatrix) return new Float32Array(size);
+  if (role === 'gain') return new Float32Array(size).fill(1);
+  const scaled = init === 'kaiming' || init === 'xavier';
+  if (scaled && role === 'bias') return new Float32Array(size);
   const values = rng.normals(size);
-  if (init === 'randn') return values;
+  if (init === 'randn' || (scaled && role === 'embedding')) return values;
+  const isMatrix = shape.length === 2;
   if (init === 'normalized') return isMatrix ? normalizeColumns(values, shape[0], shape[1]) : scale(values, 1 / norm(values));
+  if (!isMatrix) throw new WasmgradError(`${init} init needs a 2-D weight (fan_in, fan_out), got shape (${shape.join(',')}). Fix: declare the parameter (in, out).`);
   const [fanIn, fanOut] = shape;
   const std = init === 'kaiming' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
   return scale(values, std);

@@ -4,7 +4,6 @@ import { WasmgradError } from '../backend/errors.js';
 import type { BackendName } from '../backend/types.js';
 import { Vocabulary } from '../data/vocab.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
-import { parameterShapes } from '../nn/models.js';
 import { validateConfig, type TrainConfig } from '../train/config.js';
 import type { LossPoint } from '../train/loss-svg.js';
 import type { ActivationStats, TrainerState } from '../train/trainer.js';
@@ -13,7 +12,7 @@ import { writeFileAtomic } from './atomic.js';
 /**
  * A run directory: everything a run produced, and what `--resume` and `npm run sample` read.
  *   config.json            what the run is: preset, hyper-parameters, vocabulary, PRNG state, step
- *   model.safetensors      parameters by name (m, q or w1, b1, w2, b2), f32, (in, out) layout
+ *   model.safetensors      parameters by the model's names (m, q or w1, b1, w2, b2, …) and shapes, f32, (in, out) layout
  *   optimizer.safetensors  optimizer state (Adam's m and v per parameter; empty for SGD)
  *   metrics.jsonl          one {"step", "loss"} line per logged step
  *   summary.json, loss.svg written when the run ends
@@ -30,7 +29,8 @@ export const FILES = {
 } as const;
 
 const FORMAT = 'wasmgrad-run';
-const VERSION = 1;
+/** 2: the model config is an object ({ kind, …its fields }); version 1 runs (flat model, hidden) still load. */
+const VERSION = 2;
 
 /** What describes a run, apart from its progress. */
 export interface RunInfo {
@@ -62,16 +62,18 @@ export interface Checkpoint {
 export async function saveCheckpoint(dir: string, meta: RunInfo, state: TrainerState): Promise<void> {
   await mkdir(dir, { recursive: true });
   const step = String(state.step);
-  const shapes = new Map(parameterShapes({ kind: meta.config.model, vocabSize: meta.vocab.length, hidden: meta.config.hidden, init: meta.config.init }));
-  const params = Object.fromEntries(Object.entries(state.params).map(([name, data]) => [name, { shape: shapes.get(name)!, data }]));
-  const optimizerTensors = Object.fromEntries(
-    Object.entries(state.optimizer.tensors).map(([name, data]) => [name, { shape: shapes.get(name.split('.')[0])!, data }]),
-  );
-  await writeFileAtomic(join(dir, FILES.model), encodeSafetensors(params, { format: FORMAT, model: meta.config.model, step }));
-  await writeFileAtomic(join(dir, FILES.optimizer), encodeSafetensors(optimizerTensors, { format: FORMAT, optimizer: meta.config.optimizer, step }));
+  await writeFileAtomic(join(dir, FILES.model), encodeSafetensors(state.params, { format: FORMAT, model: meta.config.model.kind, step }));
+  await writeFileAtomic(join(dir, FILES.optimizer), encodeSafetensors(state.optimizer.tensors, { format: FORMAT, optimizer: meta.config.optimizer, step }));
   // config.json last: it names the step the other two files must match.
   const full: RunMeta = { format: FORMAT, version: VERSION, ...meta, step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps };
   await writeFileAtomic(join(dir, FILES.config), JSON.stringify(full, null, 2) + '\n');
+}
+
+/** A version 1 config.json had the model flat: `model: 'mlp', hidden: 128`. */
+function upgrade(meta: RunMeta): RunMeta {
+  if (meta.version !== 1) return meta;
+  const { model, hidden, ...rest } = meta.config as unknown as { model: string; hidden: number } & Omit<TrainConfig, 'model'>;
+  return { ...meta, version: VERSION, config: { ...rest, model: model === 'mlp' ? { kind: 'mlp', hidden } : ({ kind: model } as TrainConfig['model']) } };
 }
 
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
@@ -85,11 +87,12 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     if (code === 'ENOENT') throw new WasmgradError(`${dir} is not a wasmgrad run directory: it has no ${FILES.config}. ${notARun}`);
     throw new WasmgradError(`${configPath} is not valid JSON (${(e as Error).message}). ${notARun}`);
   }
-  if (meta?.format !== FORMAT || meta.version !== VERSION) {
+  if (meta?.format !== FORMAT || !(meta.version === 1 || meta.version === VERSION)) {
     throw new WasmgradError(`${configPath} is not a wasmgrad run (format ${JSON.stringify(meta?.format)}, version ${meta?.version}). ${notARun}`);
   }
+  meta = upgrade(meta);
   validateConfig(meta.config);
-  const vocab = new Vocabulary(meta.vocab); // validates the characters
+  new Vocabulary(meta.vocab); // validates the characters
   const model = await readSafetensors(join(dir, FILES.model));
   const optimizer = await readSafetensors(join(dir, FILES.optimizer));
   for (const [file, st] of [[FILES.model, model], [FILES.optimizer, optimizer]] as const) {
@@ -100,17 +103,8 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
       );
     }
   }
-  const expected = parameterShapes({ kind: meta.config.model, vocabSize: vocab.size, hidden: meta.config.hidden, init: meta.config.init });
-  const params: Record<string, Float32Array> = {};
-  for (const [name, shape] of expected) {
-    const t = model.tensors[name];
-    if (!t || t.shape.join(',') !== shape.join(',')) {
-      throw new WasmgradError(`${join(dir, FILES.model)} has no tensor '${name}' of shape (${shape.join(',')}) for a ${meta.config.model} over ${vocab.size} characters. ${notARun}`);
-    }
-    params[name] = t.data;
-  }
-  const optimizerTensors = Object.fromEntries(Object.entries(optimizer.tensors).map(([name, t]) => [name, t.data]));
-  return { meta, state: { step: meta.step, rngState: meta.rngState, params, optimizer: { tensors: optimizerTensors, steps: meta.optimizerSteps } } };
+  // Names and shapes are checked against the model's declaration when the model is built from them.
+  return { meta, state: { step: meta.step, rngState: meta.rngState, params: model.tensors, optimizer: { tensors: optimizer.tensors, steps: meta.optimizerSteps } } };
 }
 
 async function readSafetensors(path: string) {

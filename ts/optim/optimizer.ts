@@ -2,6 +2,7 @@ import type { Backend } from '../backend/backend.js';
 import { WasmgradError } from '../backend/errors.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { Parameter } from '../autograd/variable.js';
+import type { NamedValues } from '../nn/registry.js';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
@@ -13,9 +14,9 @@ export interface Optimizer {
   /** Updates taken so far. */
   readonly steps: number;
   step(): void;
-  /** State tensors by name (e.g. 'w1.m'), and the step count, for a checkpoint. */
-  state(): { tensors: Record<string, Float32Array>; steps: number };
-  loadState(tensors: Record<string, Float32Array>, steps: number): void;
+  /** State tensors by name (e.g. 'w1.m', a parameter's name and the moment) with their shapes, and the step count. */
+  state(): { tensors: NamedValues; steps: number };
+  loadState(tensors: NamedValues, steps: number): void;
   dispose(): void;
 }
 
@@ -39,7 +40,7 @@ export class Sgd implements Optimizer {
     return { tensors: {}, steps: this.steps };
   }
 
-  loadState(_tensors: Record<string, Float32Array>, steps: number): void {
+  loadState(_tensors: NamedValues, steps: number): void {
     this.steps = steps;
   }
 
@@ -70,22 +71,24 @@ export class Adam implements Optimizer {
   }
 
   state() {
-    const tensors: Record<string, Float32Array> = {};
+    const tensors: NamedValues = {};
     this.params.forEach((p, i) => {
-      tensors[`${p.name}.m`] = Float32Array.from(this.moments[i].m.f32());
-      tensors[`${p.name}.v`] = Float32Array.from(this.moments[i].v.f32());
+      tensors[`${p.name}.m`] = { shape: p.shape, data: Float32Array.from(this.moments[i].m.f32()) };
+      tensors[`${p.name}.v`] = { shape: p.shape, data: Float32Array.from(this.moments[i].v.f32()) };
     });
     return { tensors, steps: this.steps };
   }
 
-  loadState(tensors: Record<string, Float32Array>, steps: number): void {
+  loadState(tensors: NamedValues, steps: number): void {
     this.params.forEach((p, i) => {
       for (const which of ['m', 'v'] as const) {
-        const values = tensors[`${p.name}.${which}`];
-        if (!values || values.length !== p.value.size) {
-          throw new WasmgradError(`the optimizer checkpoint has no Adam state '${p.name}.${which}' of ${p.value.size} values. Fix: resume with the optimizer the run was trained with.`);
+        const t = tensors[`${p.name}.${which}`];
+        if (!t || t.shape.length !== p.shape.length || t.shape.some((d, j) => d !== p.shape[j])) {
+          throw new WasmgradError(
+            `the optimizer state has no Adam moment '${p.name}.${which}' of shape (${p.shape.join(',')}). Fix: resume with the optimizer the run was trained with.`,
+          );
         }
-        this.backend.write(this.moments[i][which], values);
+        this.backend.write(this.moments[i][which], t.data);
       }
     });
     this.steps = steps;

@@ -1,6 +1,7 @@
 import { WasmgradError } from '../backend/errors.js';
+import { validateFields, type Field } from '../config/fields.js';
 import { INIT_NAMES, type InitName } from '../nn/init.js';
-import { MODEL_KINDS, type ModelKind } from '../nn/models.js';
+import { MODELS, MODEL_KINDS, modelDefinition, type ModelConfig } from '../nn/registry.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/optimizer.js';
 
 export type Schedule = 'constant' | 'cosine';
@@ -8,40 +9,64 @@ export const SCHEDULES: readonly Schedule[] = ['constant', 'cosine'];
 
 /** Everything that determines a training run (with the data and the backend). */
 export interface TrainConfig {
-  model: ModelKind;
-  /** Hidden units (MLP only). */
-  hidden: number;
+  /** The model: its kind and that kind's own fields (see ts/nn/registry.ts). */
+  model: ModelConfig;
   init: InitName;
   optimizer: OptimizerName;
   lr: number;
   /** Learning-rate schedule over `steps`: constant (the notebook's) or cosine decay to 0. */
   schedule: Schedule;
-  /** Positions per step, or 'full' for full-batch gradient descent over every training position. */
+  /** Windows per step, or 'full' for full-batch gradient descent over every training position. */
   batch: number | 'full';
   steps: number;
   seed: number;
   /** Fraction of the text held out as a contiguous validation tail (0: none). */
   valFraction: number;
-  /** Log the loss every this many steps (and at the first and last step). */
+  /** Record the loss every this many steps (and at the first and last step). */
   logEvery: number;
 }
 
-/** Checks every field; the message names the field, the bad value and what is allowed. */
+const field = (key: keyof TrainConfig, flag: string, label: string, help: string, value: Field['value']): Field => ({ key, path: `config.${key}`, flag, label, help, value });
+
+/** The training fields (the model's own are in its definition): one table for checks, flags and the form. */
+export const TRAIN_FIELDS: readonly Field[] = [
+  field('init', 'init', 'init', 'how parameters start', { type: 'choice', choices: INIT_NAMES }),
+  field('optimizer', 'optimizer', 'optimizer', 'the update rule', { type: 'choice', choices: OPTIMIZER_NAMES }),
+  field('lr', 'lr', 'learning rate', 'learning rate', { type: 'number', greaterThan: 0 }),
+  field('schedule', 'schedule', 'schedule', 'learning-rate schedule', { type: 'choice', choices: SCHEDULES }),
+  field('batch', 'batch', 'batch', "windows per step, or 'full' for full-batch gradient descent", { type: 'int-or-full' }),
+  field('steps', 'steps', 'steps', 'total optimisation steps (when resuming: the new total)', { type: 'int', min: 1 }),
+  field('seed', 'seed', 'seed', 'PRNG seed for initialisation and batches', { type: 'int', min: 0, max: 0xffffffff }),
+  field('valFraction', 'val', 'validation', 'fraction of the text held out for validation, a contiguous tail (0 = none)', { type: 'number', min: 0, max: 0.5 }),
+  field('logEvery', 'log-every', 'log every', 'record the loss every N steps', { type: 'int', min: 1 }),
+];
+
+/** The field that chooses the model kind. */
+export const MODEL_KIND_FIELD: Field = {
+  key: 'kind', path: 'config.model.kind', flag: 'model', label: 'model', help: 'the model', value: { type: 'choice', choices: MODEL_KINDS },
+};
+
+/** Every field of every config: the training fields, the model kind, and each kind's own fields (once each). */
+export function allFields(): Field[] {
+  const byPath = new Map<string, Field>();
+  for (const f of [...TRAIN_FIELDS, MODEL_KIND_FIELD, ...Object.values(MODELS).flatMap((m) => m.fields)]) byPath.set(f.path, f);
+  return [...byPath.values()];
+}
+
+/** Checks every field; the message names the field by its config path (`config.lr`) and says what is allowed. */
 export function validateConfig(c: TrainConfig): TrainConfig {
-  const fail = (field: string, value: unknown, want: string): never => {
-    throw new WasmgradError(`--${field} ${value} is invalid: ${want}. Fix: pass --${field} with ${want}.`);
-  };
-  const positiveInt = (field: string, v: number) => (Number.isInteger(v) && v > 0) || fail(field, v, 'a positive integer');
-  if (!MODEL_KINDS.includes(c.model)) fail('model', c.model, `one of ${MODEL_KINDS.join(', ')}`);
-  if (!INIT_NAMES.includes(c.init)) fail('init', c.init, `one of ${INIT_NAMES.join(', ')}`);
-  if (!OPTIMIZER_NAMES.includes(c.optimizer)) fail('optimizer', c.optimizer, `one of ${OPTIMIZER_NAMES.join(', ')}`);
-  if (!SCHEDULES.includes(c.schedule)) fail('schedule', c.schedule, `one of ${SCHEDULES.join(', ')}`);
-  positiveInt('hidden', c.hidden);
-  positiveInt('steps', c.steps);
-  positiveInt('log-every', c.logEvery);
-  if (c.batch !== 'full') positiveInt('batch', c.batch);
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) fail('lr', c.lr, 'a positive finite number');
-  if (!(Number.isInteger(c.seed) && c.seed >= 0 && c.seed <= 0xffffffff)) fail('seed', c.seed, 'an integer in [0, 4294967295]');
-  if (!(c.valFraction >= 0 && c.valFraction <= 0.5)) fail('val', c.valFraction, 'a fraction in [0, 0.5]');
+  if (c === null || typeof c !== 'object' || c.model === null || typeof c.model !== 'object') {
+    throw new WasmgradError('the config must be an object with a model object. Fix: start from a preset, e.g. PRESETS.default.config.');
+  }
+  validateFields([MODEL_KIND_FIELD], c.model as unknown as Record<string, unknown>);
+  const definition = modelDefinition(c.model.kind);
+  validateFields(definition.fields, c.model as unknown as Record<string, unknown>);
+  const known = new Set(['kind', ...definition.fields.map((f) => f.key)]);
+  const stray = Object.keys(c.model).find((k) => !known.has(k));
+  if (stray) {
+    const own = definition.fields.map((f) => f.path).join(', ') || 'none';
+    throw new WasmgradError(`config.model.${stray} is not a field of the ${c.model.kind} model (its fields: ${own}). Fix: remove it, or choose a model that has it.`);
+  }
+  validateFields(TRAIN_FIELDS, c as unknown as Record<string, unknown>);
   return c;
 }

@@ -1,39 +1,101 @@
 import type { Backend } from '../backend/backend.js';
+import { WasmgradError } from '../backend/errors.js';
 import { Tape } from '../autograd/tape.js';
-import type { Vocabulary } from '../data/vocab.js';
-import type { Model } from '../nn/models.js';
+import { describeChar, type Vocabulary } from '../data/vocab.js';
+import type { Model } from '../nn/registry.js';
 import type { Rng } from '../util/rng.js';
 
+/** How to sample, as nanoGPT's sample.py does. */
+export interface GenerateOptions {
+  /**
+   * The text the sample continues; the model sees its last T characters, its window. A shorter
+   * prompt is padded on the left with newlines (a new passage), or with the vocabulary's first
+   * character if it has no newline. Default: a newline.
+   */
+  prompt?: string;
+  /** The logits are divided by it before the softmax: below 1 sharper, above 1 flatter. Default 1. */
+  temperature?: number;
+  /** Only the k most likely characters (and any tied with the k-th) can be drawn. Default: all. */
+  topK?: number;
+}
+
+/** Checks the options against the vocabulary; the messages name the option and the fix. */
+function checkOptions(vocab: Vocabulary, options: GenerateOptions): void {
+  const { prompt, temperature = 1, topK } = options;
+  if (!(typeof temperature === 'number' && Number.isFinite(temperature) && temperature > 0)) {
+    throw new WasmgradError(`options.temperature is ${temperature} but must be a positive number. Fix: use e.g. 0.8 (sharper) or 1 (the model's own distribution).`);
+  }
+  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
+    throw new WasmgradError(`options.topK is ${topK} but must be a positive integer. Fix: use e.g. 40, or leave it out to draw from every character.`);
+  }
+  if (prompt !== undefined) {
+    if (prompt.length === 0) throw new WasmgradError('options.prompt is empty. Fix: pass some text, or leave the prompt out to start a new passage.');
+    const unknown = vocab.firstUnknown(prompt);
+    if (unknown) {
+      throw new WasmgradError(
+        `options.prompt has ${describeChar(unknown.char)} (at ${unknown.position}), which is not in the model's vocabulary: the vocabulary comes from the training text. ` +
+          `Fix: use only characters of ${JSON.stringify(vocab.chars.join(''))}.`,
+      );
+    }
+  }
+}
+
 /**
- * `length` characters sampled from the model, each drawn from the softmax over the previous
- * character's logits (temperature 1), starting after `first`.
+ * `length` characters sampled from the model after `options.prompt`, each drawn from the softmax
+ * of the logits for the model's window of the characters before it. The probabilities come from
+ * the backend's softmax kernel, so the wasm backends draw the same text in every engine.
  */
-export function generate(backend: Backend, model: Model, vocab: Vocabulary, length: number, rng: Rng, first: string): string {
+export function generate(backend: Backend, model: Model, vocab: Vocabulary, length: number, rng: Rng, options: GenerateOptions = {}): string {
+  checkOptions(vocab, options);
+  const { temperature = 1, topK } = options;
+  const pad = vocab.chars.includes('\n') ? '\n' : vocab.chars[0];
+  const window = model.window;
+  const prompt = Array.from(vocab.encode(options.prompt ?? pad));
+  const context = [...Array<number>(Math.max(0, window - prompt.length)).fill(vocab.encode(pad)[0]), ...prompt].slice(-window);
   const tape = new Tape(backend, false);
-  const input = backend.tensor([1], 'i32');
-  let id = vocab.encode(first)[0];
+  const input = backend.tensor([1, window], 'i32');
+  const scaled = backend.tensor([1, vocab.size]);
+  const probs = backend.tensor([1, vocab.size]);
   const out: number[] = [];
   try {
     for (let i = 0; i < length; i++) {
       tape.reset();
-      input.i32()[0] = id;
-      const probs = tape.softmax(model.forward(tape, input).logits).f32();
-      id = sampleIndex(probs, rng.uniform());
+      input.i32().set(context);
+      const logits = model.forward(tape, input).logits.value;
+      backend.zero(scaled);
+      backend.axpy(scaled, logits, 1 / temperature); // exact for temperature 1
+      backend.softmaxForward(probs, scaled);
+      const id = sampleIndex(topK === undefined ? probs.f32() : keepTopK(probs.f32(), topK), rng.uniform());
       out.push(id);
+      context.shift();
+      context.push(id);
     }
   } finally {
     tape.dispose();
-    input.dispose();
+    for (const t of [input, scaled, probs]) t.dispose();
   }
   return vocab.decode(out);
 }
 
-/** The index where the cumulative sum of `probs` first exceeds u ∈ [0, 1). */
-export function sampleIndex(probs: ArrayLike<number>, u: number): number {
+/** The probabilities with all but the k largest (and ties with the k-th) set to 0; not renormalised. */
+export function keepTopK(probs: Float32Array, k: number): Float32Array {
+  if (k >= probs.length) return probs;
+  const threshold = Float32Array.from(probs).sort().reverse()[k - 1];
+  return probs.map((p) => (p >= threshold ? p : 0));
+}
+
+/** The index where the cumulative sum of `weights` first exceeds u·Σweights, u ∈ [0, 1). */
+export function sampleIndex(weights: ArrayLike<number>, u: number): number {
+  let total = 0;
+  for (let j = 0; j < weights.length; j++) total += weights[j];
+  const target = u * total;
   let acc = 0;
-  for (let j = 0; j < probs.length; j++) {
-    acc += probs[j];
-    if (u < acc) return j;
+  let last = 0;
+  for (let j = 0; j < weights.length; j++) {
+    if (weights[j] === 0) continue;
+    acc += weights[j];
+    last = j;
+    if (target < acc) return j;
   }
-  return probs.length - 1; // rounding left the sum just below 1
+  return last; // rounding left the sum just below the target
 }

@@ -5,27 +5,27 @@ export const PRESETS = {
   /** Cell [4]: full-batch gradient descent on one_hot(x) @ m + q over all 1.1M positions. */
   'perceptron-full': {
     description: "notebook cell 4: logistic regression, full-batch gradient descent, 10 epochs, lr 1e-2",
-    config: { model: 'linear', hidden: 128, init: 'randn', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 'full', steps: 10, seed: 0, valFraction: 0, logEvery: 1 },
+    config: { model: { kind: 'linear' }, init: 'randn', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 'full', steps: 10, seed: 0, valFraction: 0, logEvery: 1 },
   },
   /** Cell [5]: the same model on random batches of 1024. */
   perceptron: {
     description: 'notebook cell 5: logistic regression, SGD on batches of 1024, 10000 steps, lr 1e-2',
-    config: { model: 'linear', hidden: 128, init: 'randn', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 1024, steps: 10000, seed: 0, valFraction: 0, logEvery: 10 },
+    config: { model: { kind: 'linear' }, init: 'randn', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 1024, steps: 10000, seed: 0, valFraction: 0, logEvery: 10 },
   },
   /** Cell [6]: the GELU MLP with torch.randn initialisation (its loss starts near 25). */
   mlp: {
     description: 'notebook cell 6: MLP (hidden 128, GELU), randn init, SGD, batch 1024, 10000 steps, lr 1e-2',
-    config: { model: 'mlp', hidden: 128, init: 'randn', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 1024, steps: 10000, seed: 0, valFraction: 0, logEvery: 10 },
+    config: { model: { kind: 'mlp', hidden: 128 }, init: 'randn', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 1024, steps: 10000, seed: 0, valFraction: 0, logEvery: 10 },
   },
   /** Cell [8]: the same MLP with every parameter divided by its norm over dim 0. */
   'mlp-normalized': {
     description: 'notebook cell 8: the MLP with normalized init (p /= norm(p, dim=0)), otherwise as mlp',
-    config: { model: 'mlp', hidden: 128, init: 'normalized', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 1024, steps: 10000, seed: 0, valFraction: 0, logEvery: 10 },
+    config: { model: { kind: 'mlp', hidden: 128 }, init: 'normalized', optimizer: 'sgd', lr: 1e-2, schedule: 'constant', batch: 1024, steps: 10000, seed: 0, valFraction: 0, logEvery: 10 },
   },
   /** Ours: the MLP with Kaiming init and Adam, cosine-decayed: the bigram optimum in seconds. */
   default: {
     description: 'our recipe: MLP (hidden 128), kaiming init, Adam lr 3e-2 with cosine decay, batch 1024, 700 steps, 10% validation',
-    config: { model: 'mlp', hidden: 128, init: 'kaiming', optimizer: 'adam', lr: 3e-2, schedule: 'cosine', batch: 1024, steps: 700, seed: 0, valFraction: 0.1, logEvery: 10 },
+    config: { model: { kind: 'mlp', hidden: 128 }, init: 'kaiming', optimizer: 'adam', lr: 3e-2, schedule: 'cosine', batch: 1024, steps: 700, seed: 0, valFraction: 0.1, logEvery: 10 },
   },
 } satisfies Record<string, { description: string; config: TrainConfig }>;
 

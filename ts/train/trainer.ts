@@ -2,16 +2,17 @@ import type { Backend } from '../backend/backend.js';
 import { WasmgradError } from '../backend/errors.js';
 import type { Tensor } from '../backend/tensor.js';
 import { Tape } from '../autograd/tape.js';
-import { trainPairs, valPairs, type CharDataset } from '../data/dataset.js';
-import { createModel, type Model } from '../nn/models.js';
+import { fillWindows, sampleWindows, trainPart, validationPart, wholeText, windowCount, type Part } from '../data/batches.js';
+import type { CharDataset } from '../data/dataset.js';
+import { createModel, type Model, type NamedValues } from '../nn/registry.js';
 import { createOptimizer, type Optimizer } from '../optim/optimizer.js';
 import { Rng } from '../util/rng.js';
 import { validateConfig, type TrainConfig } from './config.js';
-import { generate } from './generate.js';
+import { generate, type GenerateOptions } from './generate.js';
 
-/** Positions per forward pass when a pass covers many (full-batch steps, full-data loss). */
+/** Windows per forward pass when a pass covers many (full-batch steps, evaluation). */
 const CHUNK = 16384;
-/** Positions in the fixed batch on which activation statistics are measured. */
+/** Windows in the fixed batch on which activation statistics are measured. */
 const PROBE = 1024;
 
 /** The notebook's cell D: mean |x| of each layer's values on a fixed batch. */
@@ -28,11 +29,12 @@ export interface ActivationStats {
 export interface TrainerState {
   step: number;
   rngState: number[];
-  params: Record<string, Float32Array>;
-  optimizer: { tensors: Record<string, Float32Array>; steps: number };
+  /** Parameters by name, with their shapes. */
+  params: NamedValues;
+  optimizer: { tensors: NamedValues; steps: number };
 }
 
-/** A pass over a range of positions, in chunks: inputs/targets tensors per chunk size, and a tape. */
+/** A pass over many windows, in chunks: input and target tensors per chunk size, and a tape. */
 interface ChunkPass {
   tape: Tape;
   inputs: Tensor;
@@ -40,9 +42,10 @@ interface ChunkPass {
 }
 
 /**
- * Trains a Model on a CharDataset with one backend. Browser-safe: no files, no clocks; the
- * caller (CLI, web worker) decides when to log, checkpoint and stop. One seeded Rng initialises
- * the parameters and then draws every batch, so a run is a pure function of config and data.
+ * Trains a model of any registered kind on a CharDataset with one backend. Browser-safe: no files,
+ * no clocks; the caller (CLI, web worker) decides when to log, checkpoint and stop. One seeded Rng
+ * initialises the parameters and then draws every batch, so a run is a pure function of config and data.
+ * A batch is B windows of the model's T tokens, each with the token after it as its target.
  */
 export class Trainer {
   readonly model: Model;
@@ -54,6 +57,7 @@ export class Trainer {
   private readonly batchInputs: Tensor | null;
   private readonly batchTargets: Tensor | null;
   private readonly passes = new Map<string, ChunkPass>();
+  /** The windows statistics look at: always the same ones, drawn from their own stream. */
   private readonly probe: Int32Array;
 
   constructor(
@@ -63,14 +67,20 @@ export class Trainer {
     resume?: TrainerState,
   ) {
     validateConfig(config);
-    const positions = trainPairs(data);
-    if (positions < 1) throw new WasmgradError('the training part of the text has no (input, next character) pair. Fix: use a longer text or a smaller validation fraction.');
-    if (config.batch !== 'full' && config.batch > positions) {
-      throw new WasmgradError(`--batch ${config.batch} is larger than the ${positions} training positions. Fix: use --batch ${Math.min(1024, positions)} or less, or --batch full.`);
-    }
-    const modelConfig = { kind: config.model, vocabSize: data.vocab.size, hidden: config.hidden, init: config.init };
     this.rng = new Rng(config.seed);
-    this.model = createModel(backend, modelConfig, resume ? { values: resume.params } : { rng: this.rng });
+    this.model = createModel(backend, config.model, data.vocab.size, resume ? { values: resume.params } : { init: config.init, rng: this.rng });
+    const window = this.model.window;
+    const windows = windowCount(trainPart(data), window);
+    const fail = (message: string): never => {
+      this.model.params.forEach((p) => p.dispose());
+      throw new WasmgradError(message);
+    };
+    if (windows < 1) {
+      fail(`the training part of the text (${data.trainEnd} characters) has no window of ${window} characters and a next one. Fix: use a longer text, a smaller validation fraction or a shorter window.`);
+    }
+    if (config.batch !== 'full' && config.batch > windows) {
+      fail(`config.batch ${config.batch} is larger than the ${windows} training windows. Fix: use a batch of ${Math.min(1024, windows)} or less, or 'full'.`);
+    }
     this.optimizer = createOptimizer(config.optimizer, backend, this.model.params, config.lr);
     if (resume) {
       this.optimizer.loadState(resume.optimizer.tensors, resume.optimizer.steps);
@@ -79,11 +89,10 @@ export class Trainer {
     }
     this.tape = new Tape(backend);
     const b = config.batch === 'full' ? null : config.batch;
-    this.batchInputs = b ? backend.tensor([b], 'i32') : null;
+    this.batchInputs = b ? backend.tensor([b, window], 'i32') : null;
     this.batchTargets = b ? backend.tensor([b], 'i32') : null;
-    // Statistics always look at the same positions, drawn from their own stream.
     const probeRng = new Rng(config.seed ^ 0x5eed);
-    this.probe = Int32Array.from({ length: Math.min(PROBE, positions) }, () => probeRng.int(positions));
+    this.probe = Int32Array.from({ length: Math.min(PROBE, windows) }, () => probeRng.int(windows));
   }
 
   /** The learning rate of the next step under the schedule. */
@@ -99,15 +108,16 @@ export class Trainer {
     let loss: number;
     if (this.config.batch === 'full') {
       // Gradient accumulated over chunks: exactly the full-batch gradient, in bounded memory.
-      const total = trainPairs(this.data);
+      const part = trainPart(this.data);
+      const total = windowCount(part, this.model.window);
       loss = 0;
-      this.forEachChunk(0, total, true, (pass, n) => {
+      this.forEachChunk(part, true, (pass, n) => {
         const chunkLoss = pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs).logits, pass.targets, n / total);
         pass.tape.backward();
         loss += (chunkLoss * n) / total;
       });
     } else {
-      this.sampleBatch();
+      sampleWindows(this.data, trainPart(this.data), this.model.window, this.rng, this.batchInputs!.i32(), this.batchTargets!.i32());
       this.tape.reset();
       loss = this.tape.crossEntropy(this.model.forward(this.tape, this.batchInputs!).logits, this.batchTargets!);
       this.tape.backward();
@@ -118,21 +128,25 @@ export class Trainer {
     return loss;
   }
 
-  /** Mean loss over every position of the text (train and validation parts), without gradients. */
+  /** Mean loss over every window of the whole text (train and validation parts), without gradients. */
   fullDataLoss(): number {
-    return this.meanLoss(0, this.data.tokens.length - 1);
+    return this.meanLoss(wholeText(this.data));
   }
 
-  /** Mean loss over the validation positions, or null without a split. */
+  /** Mean loss over every window of the validation part, or null without a split. */
   valLoss(): number | null {
-    return valPairs(this.data) > 0 ? this.meanLoss(this.data.trainEnd, this.data.tokens.length - 1) : null;
+    const part = validationPart(this.data);
+    return windowCount(part, this.model.window) > 0 ? this.meanLoss(part) : null;
   }
 
   /** Mean |x| of the input, hidden layer, logits and softmax on a fixed batch (the notebook's cell D). */
   activationStats(): ActivationStats {
     const pass = this.pass(this.probe.length, false);
     pass.tape.reset();
-    pass.inputs.i32().set(this.probe.map((i) => this.data.tokens[i]));
+    const window = this.model.window;
+    const inputs = pass.inputs.i32();
+    const tokens = this.data.tokens;
+    this.probe.forEach((start, b) => inputs.set(tokens.subarray(start, start + window), b * window));
     const { hidden, logits } = this.model.forward(pass.tape, pass.inputs);
     const probs = pass.tape.softmax(logits);
     const v = this.data.vocab.size;
@@ -152,15 +166,15 @@ export class Trainer {
     };
   }
 
-  /** `length` characters sampled from the model, starting after `first` (default: the text's first). */
-  generate(length: number, rng: Rng, first = this.data.vocab.decode([this.data.tokens[0]])): string {
-    return generate(this.backend, this.model, this.data.vocab, length, rng, first);
+  /** `length` characters sampled from the model (see `generate` for the options). */
+  generate(length: number, rng: Rng, options: GenerateOptions = {}): string {
+    return generate(this.backend, this.model, this.data.vocab, length, rng, options);
   }
 
   /** The state to checkpoint after the current step. */
   state(): TrainerState {
-    const params: Record<string, Float32Array> = {};
-    for (const p of this.model.params) params[p.name] = Float32Array.from(p.value.f32());
+    const params: NamedValues = {};
+    for (const p of this.model.params) params[p.name] = { shape: p.shape, data: Float32Array.from(p.value.f32()) };
     return { step: this.step, rngState: this.rng.getState(), params, optimizer: this.optimizer.state() };
   }
 
@@ -177,46 +191,32 @@ export class Trainer {
     }
   }
 
-  /** Draws batch positions uniformly (torch.randint) and writes inputs and next characters. */
-  private sampleBatch(): void {
-    const tokens = this.data.tokens;
-    const positions = trainPairs(this.data);
-    const x = this.batchInputs!.i32();
-    const y = this.batchTargets!.i32();
-    for (let j = 0; j < x.length; j++) {
-      const i = this.rng.int(positions);
-      x[j] = tokens[i];
-      y[j] = tokens[i + 1];
-    }
-  }
-
-  private meanLoss(start: number, end: number): number {
+  private meanLoss(part: Part): number {
     let total = 0;
-    this.forEachChunk(start, end, false, (pass, n) => {
+    this.forEachChunk(part, false, (pass, n) => {
       total += pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs).logits, pass.targets) * n;
     });
-    return total / (end - start);
+    return total / windowCount(part, this.model.window);
   }
 
-  /** Calls `fn` for positions [start, end) in chunks of CHUNK, with inputs and targets filled. */
-  private forEachChunk(start: number, end: number, recording: boolean, fn: (pass: ChunkPass, n: number) => void): void {
-    const tokens = this.data.tokens;
-    for (let s = start; s < end; s += CHUNK) {
-      const n = Math.min(CHUNK, end - s);
+  /** Calls `fn` for every window of the part, CHUNK at a time, with inputs and targets filled. */
+  private forEachChunk(part: Part, recording: boolean, fn: (pass: ChunkPass, n: number) => void): void {
+    const count = windowCount(part, this.model.window);
+    for (let first = 0; first < count; first += CHUNK) {
+      const n = Math.min(CHUNK, count - first);
       const pass = this.pass(n, recording);
       pass.tape.reset();
-      pass.inputs.i32().set(tokens.subarray(s, s + n));
-      pass.targets.i32().set(tokens.subarray(s + 1, s + n + 1));
+      fillWindows(this.data, part, this.model.window, first, pass.inputs.i32(), pass.targets.i32());
       fn(pass, n);
     }
   }
 
-  /** A tape and input tensors per (size, mode), kept so repeated passes allocate nothing. */
+  /** A tape and input tensors per (windows, mode), kept so repeated passes allocate nothing. */
   private pass(n: number, recording: boolean): ChunkPass {
     const key = `${n}:${recording}`;
     let pass = this.passes.get(key);
     if (!pass) {
-      pass = { tape: new Tape(this.backend, recording), inputs: this.backend.tensor([n], 'i32'), targets: this.backend.tensor([n], 'i32') };
+      pass = { tape: new Tape(this.backend, recording), inputs: this.backend.tensor([n, this.model.window], 'i32'), targets: this.backend.tensor([n], 'i32') };
       this.passes.set(key, pass);
     }
     return pass;

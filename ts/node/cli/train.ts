@@ -1,13 +1,14 @@
 // npm run train -- [options]: trains a model on a text, prints a summary, writes a run directory.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WasmgradError } from '../../backend/errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../backend/types.js';
-import { makeDataset, trainPairs, valPairs } from '../../data/dataset.js';
+import { describeValue, parseFieldText, renameConfigFields, validateFields, type Field } from '../../config/fields.js';
+import { trainPart, validationPart, windowCount } from '../../data/batches.js';
+import { makeDataset } from '../../data/dataset.js';
 import { Vocabulary } from '../../data/vocab.js';
-import { INIT_NAMES } from '../../nn/init.js';
-import { MODEL_KINDS } from '../../nn/models.js';
-import { OPTIMIZER_NAMES } from '../../optim/optimizer.js';
-import { SCHEDULES, validateConfig, type TrainConfig } from '../../train/config.js';
+import { describeModel, MODEL_KINDS, modelDefinition, type ModelConfig } from '../../nn/registry.js';
+import { allFields, MODEL_KIND_FIELD, TRAIN_FIELDS, validateConfig, type TrainConfig } from '../../train/config.js';
 import { lossCurveSvg, type LossPoint } from '../../train/loss-svg.js';
 import { PRESET_NAMES, PRESETS } from '../../train/presets.js';
 import { Trainer, type ActivationStats } from '../../train/trainer.js';
@@ -21,35 +22,36 @@ import { Progress, formatSeconds } from './progress.js';
 import { CliExit, runCli } from './run-cli.js';
 
 const COMMAND = 'npm run train';
-const FLAGS = {
+/** Every config field, as a flag: the training fields, --model, and each model kind's own fields. */
+const CONFIG_FIELDS = allFields();
+const fieldFlag = (f: Field): FlagSpec => ({
+  type: 'string',
+  value: f.value.type === 'choice' ? f.value.choices.join('|') : 'N',
+  help: `${f.help}${f.path.startsWith('config.model.') && f.key !== 'kind' ? ` (${modelsWith(f).join(', ')})` : ''}: ${describeValue(f.value)}`,
+});
+const modelsWith = (f: Field) => MODEL_KINDS.filter((k) => modelDefinition(k).fields.some((g) => g.path === f.path));
+const FLAGS: Record<string, FlagSpec> = {
   preset: { type: 'string', value: 'P', help: `start from a preset: ${PRESET_NAMES.join(', ')} (default: default)` },
-  model: { type: 'string', value: 'M', help: `${MODEL_KINDS.join(' | ')}` },
-  hidden: { type: 'string', value: 'H', help: 'hidden units of the MLP' },
-  init: { type: 'string', value: 'I', help: INIT_NAMES.join(' | ') },
-  optimizer: { type: 'string', value: 'O', help: OPTIMIZER_NAMES.join(' | ') },
-  lr: { type: 'string', value: 'X', help: 'learning rate' },
-  schedule: { type: 'string', value: 'S', help: `learning-rate schedule: ${SCHEDULES.join(' | ')}` },
-  batch: { type: 'string', value: 'B', help: "positions per step, or 'full' for full-batch gradient descent" },
-  steps: { type: 'string', value: 'N', help: 'total optimisation steps (when resuming: the new total)' },
-  seed: { type: 'string', value: 'S', help: 'PRNG seed for initialisation and batches' },
-  val: { type: 'string', value: 'F', help: 'fraction of the text held out for validation, a contiguous tail (0 = none)' },
+  ...Object.fromEntries(CONFIG_FIELDS.map((f) => [f.flag, fieldFlag(f)])),
   backend: { type: 'string', value: 'B', help: `${BACKEND_NAMES.join(' | ')} (default: wasm-simd)` },
   data: { type: 'string', value: 'FILE', help: `UTF-8 text to train on (default: ${DEFAULT_DATA}, downloaded if missing)` },
   out: { type: 'string', value: 'DIR', help: 'run directory (default: runs/<preset>-<time>/, or the resumed one)' },
   resume: { type: 'string', value: 'DIR', help: 'continue the run saved in DIR, bit-identically' },
-  'log-every': { type: 'string', value: 'N', help: 'record the loss in metrics.jsonl every N steps' },
   'save-every': { type: 'string', value: 'N', help: 'write a checkpoint every N steps (default: a tenth of the run)' },
   'sample-length': { type: 'string', value: 'N', help: 'characters to sample at the end (default 300)' },
   json: { type: 'boolean', help: 'print the summary as JSON on stdout' },
   help: { type: 'boolean', help: 'show this help' },
-} satisfies Record<string, FlagSpec>;
+};
 
-/** Flags that define the model and its training: fixed once a run has started. */
-const RUN_DEFINING = ['preset', 'model', 'hidden', 'init', 'optimizer', 'lr', 'schedule', 'batch', 'seed', 'val', 'log-every'] as const;
+/** Flags that define the model and its training: fixed once a run has started (all but --steps). */
+const RUN_DEFINING = ['preset', ...CONFIG_FIELDS.filter((f) => f.key !== 'steps').map((f) => f.flag)];
+
+/** The library names config fields `config.lr`; the CLI says `--lr`. */
+const inFlagWords = (message: string) => renameConfigFields(message, CONFIG_FIELDS, (f) => `--${f.flag}`);
 
 interface Summary {
   preset: string;
-  model: string;
+  model: ModelConfig;
   backend: BackendName;
   seed: number;
   steps: number;
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
   const wallStart = performance.now();
   const flags = parseFlags(process.argv.slice(2), FLAGS, COMMAND);
   if (flags.help) {
-    process.stdout.write(usage(COMMAND, 'Trains a next-character model (the notebook\'s perceptron or MLP) and writes a run directory.', FLAGS));
+    process.stdout.write(usage(COMMAND, 'Trains a next-character model and writes a run directory.', FLAGS));
+    process.stdout.write(`\nmodels:\n${MODEL_KINDS.map((k) => `  ${k.padEnd(16)} ${modelDefinition(k).description}`).join('\n')}\n`);
     process.stdout.write(`\npresets:\n${PRESET_NAMES.map((p) => `  ${p.padEnd(16)} ${PRESETS[p].description}`).join('\n')}\n`);
     return;
   }
@@ -93,9 +96,11 @@ async function main(): Promise<void> {
     initLoss: resumed?.meta.initLoss ?? null,
     initStats: resumed?.meta.initStats ?? null,
   };
-  const positions = (n: number) => n.toLocaleString('en-US');
-  const split = valPairs(data) > 0 ? `${positions(trainPairs(data))} train + ${positions(valPairs(data))} validation positions` : `${positions(trainPairs(data))} positions`;
-  log(`${resumed ? `resuming ${resumeDir} at step ${trainer.step}` : `training ${preset}`}: ${config.model}${config.model === 'mlp' ? ` (hidden ${config.hidden})` : ''}, ${config.init} init, ${config.optimizer} lr ${config.lr}${config.schedule === 'cosine' ? ' cosine' : ''}, batch ${config.batch}, ${config.steps} steps on ${backend.name}; ${data.vocab.size} characters, ${split}`);
+  const count = (n: number) => n.toLocaleString('en-US');
+  const trainWindows = windowCount(trainPart(data), trainer.model.window);
+  const valWindows = windowCount(validationPart(data), trainer.model.window);
+  const split = valWindows > 0 ? `${count(trainWindows)} train + ${count(valWindows)} validation windows` : `${count(trainWindows)} windows`;
+  log(`${resumed ? `resuming ${resumeDir} at step ${trainer.step}` : `training ${preset}`}: ${describeModel(config.model)}, ${config.init} init, ${config.optimizer} lr ${config.lr}${config.schedule === 'cosine' ? ' cosine' : ''}, batch ${config.batch}, ${config.steps} steps on ${backend.name}; ${data.vocab.size} characters, ${split}`);
   log(`run directory: ${outDir}`);
 
   await mkdir(outDir, { recursive: true });
@@ -129,32 +134,51 @@ async function main(): Promise<void> {
   };
   const sample = trainer.generate(sampleLength, new Rng(config.seed + 1));
   await writeFileAtomic(join(outDir, FILES.summary), JSON.stringify({ ...summary, sample }, null, 2) + '\n');
-  await writeFileAtomic(join(outDir, FILES.lossCurve), lossCurveSvg(metrics, { title: `${preset}: ${config.model}, ${config.optimizer} lr ${config.lr}, batch ${config.batch}`, reference: { value: 2.4526, label: 'bigram optimum on tiny-shakespeare (2.4526)' } }));
+  await writeFileAtomic(join(outDir, FILES.lossCurve), lossCurveSvg(metrics, { title: `${preset}: ${describeModel(config.model)}, ${config.optimizer} lr ${config.lr}, batch ${config.batch}`, reference: { value: 2.4526, label: 'bigram optimum on tiny-shakespeare (2.4526)' } }));
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, sample, runDir: outDir }, null, 2) + '\n');
-  else process.stdout.write(formatSummary(summary, sample, outDir, data.tokens.length - 1));
+  else process.stdout.write(formatSummary(summary, sample, outDir, windowCount({ start: 0, end: data.tokens.length }, trainer.model.window)));
 }
 
-type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>;
+type Flags = Record<string, string | boolean | undefined>;
 
-/** A new run: the preset's config with the flags on top. */
+/** A new run: the preset's config with the flags on top; the library checks every field. */
 function newConfig(flags: Flags): { preset: string; config: TrainConfig } {
   const preset = choiceFlag('preset', flags.preset, PRESET_NAMES) ?? 'default';
   const base: TrainConfig = PRESETS[preset].config;
-  const batchRaw = flags.batch as string | undefined;
-  const config = validateConfig({
-    model: choiceFlag('model', flags.model, MODEL_KINDS) ?? base.model,
-    hidden: numberFlag('hidden', flags.hidden, 'positive-int') ?? base.hidden,
-    init: choiceFlag('init', flags.init, INIT_NAMES) ?? base.init,
-    optimizer: choiceFlag('optimizer', flags.optimizer, OPTIMIZER_NAMES) ?? base.optimizer,
-    lr: numberFlag('lr', flags.lr, 'positive') ?? base.lr,
-    schedule: choiceFlag('schedule', flags.schedule, SCHEDULES) ?? base.schedule,
-    batch: batchRaw === 'full' ? 'full' : (numberFlag('batch', batchRaw, 'positive-int') ?? base.batch),
-    steps: numberFlag('steps', flags.steps, 'positive-int') ?? base.steps,
-    seed: numberFlag('seed', flags.seed, 'int') ?? base.seed,
-    valFraction: numberFlag('val', flags.val, 'fraction') ?? base.valFraction,
-    logEvery: numberFlag('log-every', flags['log-every'], 'positive-int') ?? base.logEvery,
-  });
-  return { preset, config };
+  const kind = (flags[MODEL_KIND_FIELD.flag] as string | undefined) ?? base.model.kind;
+  try {
+    validateFields([MODEL_KIND_FIELD], { kind });
+  } catch (e) {
+    throw new CliExit(2, `error: ${inFlagWords((e as Error).message)}`);
+  }
+  const definition = modelDefinition(kind);
+  // Another kind than the preset's starts from that kind's defaults.
+  const model: Record<string, unknown> = kind === base.model.kind ? { ...base.model } : { kind, ...definition.defaults };
+  for (const f of CONFIG_FIELDS.filter((g) => g.path.startsWith('config.model.') && g !== MODEL_KIND_FIELD)) {
+    const raw = flags[f.flag] as string | undefined;
+    if (raw === undefined) continue;
+    if (!definition.fields.includes(f)) {
+      const own = definition.fields.map((g) => `--${g.flag}`).join(', ') || 'none';
+      throw new CliExit(2, `error: --${f.flag} is not a setting of the ${kind} model (its settings: ${own}). Fix: drop --${f.flag}, or choose --model ${modelsWith(f)[0]}.`);
+    }
+    model[f.key] = parseFieldText(f, raw);
+  }
+  const config: Record<string, unknown> = { ...base, model };
+  for (const f of TRAIN_FIELDS) {
+    const raw = flags[f.flag] as string | undefined;
+    if (raw !== undefined) config[f.key] = parseFieldText(f, raw);
+  }
+  return { preset, config: checkedConfig(config as unknown as TrainConfig) };
+}
+
+/** The library's check of a config from flags: a bad value is a bad command line (exit 2), named by its flag. */
+function checkedConfig(config: TrainConfig): TrainConfig {
+  try {
+    return validateConfig(config);
+  } catch (e) {
+    if (e instanceof WasmgradError) throw new CliExit(2, `error: ${inFlagWords(e.message)}`);
+    throw e;
+  }
 }
 
 /** A resumed run: its own config; only the number of steps may grow. */
@@ -163,7 +187,8 @@ function resumedConfig(flags: Flags, meta: RunMeta, dir: string): { preset: stri
   if (fixed.length > 0) {
     throw new CliExit(2, `error: --${fixed[0]} cannot change when resuming: the run in ${dir} was defined by its own settings. Fix: drop --${fixed[0]}, or start a new run without --resume.`);
   }
-  const config = { ...meta.config, steps: numberFlag('steps', flags.steps, 'positive-int') ?? meta.config.steps };
+  const stepsField = TRAIN_FIELDS.find((f) => f.key === 'steps')!;
+  const config = checkedConfig({ ...meta.config, steps: flags.steps === undefined ? meta.config.steps : (parseFieldText(stepsField, flags.steps as string) as number) });
   if (config.steps <= meta.step) {
     throw new CliExit(1, `error: the run in ${dir} has already done ${meta.step} of its ${config.steps} steps. Fix: pass --steps with a larger total to train further.`);
   }
@@ -238,12 +263,12 @@ function formatSummary(s: Summary, sample: string, dir: string, positions: numbe
   const stats = (a: ActivationStats | null) =>
     a === null ? '—' : `input ${a.input.toFixed(4)}  hidden ${a.hidden === null ? '—' : a.hidden.toFixed(4)}  output ${a.output.toFixed(4)}  softmax ${a.softmax.toFixed(4)} (mean max p ${a.softmaxMax.toFixed(3)})`;
   const rows: [string, string][] = [
-    ['preset', `${s.preset}: ${s.model}, ${s.init} init, ${s.optimizer} lr ${s.lr}, batch ${s.batch}, seed ${s.seed}`],
+    ['preset', `${s.preset}: ${describeModel(s.model)}, ${s.init} init, ${s.optimizer} lr ${s.lr}, batch ${s.batch}, seed ${s.seed}`],
     ['backend', s.backend],
     ['steps', String(s.steps)],
     ['initial loss', fmt(s.initLoss)],
     ['final batch loss', fmt(s.finalBatchLoss)],
-    ['full-data loss', `${fmt(s.fullDataLoss)} (all ${positions.toLocaleString('en-US')} positions; bigram optimum 2.4526)`],
+    ['full-data loss', `${fmt(s.fullDataLoss)} (all ${positions.toLocaleString('en-US')} windows; bigram optimum 2.4526)`],
     ['validation loss', fmt(s.valLoss)],
     ['ms/step', s.msPerStep === null ? '—' : s.msPerStep.toFixed(3)],
     ['wall time', formatSeconds(s.wallSeconds)],
@@ -259,4 +284,4 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-runCli(main);
+runCli(main, inFlagWords);

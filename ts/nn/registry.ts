@@ -1,0 +1,131 @@
+import type { Backend } from '../backend/backend.js';
+import { WasmgradError } from '../backend/errors.js';
+import type { Tensor } from '../backend/tensor.js';
+import type { Tape } from '../autograd/tape.js';
+import { Parameter, type Variable } from '../autograd/variable.js';
+import type { Field } from '../config/fields.js';
+import type { NamedTensor } from '../io/safetensors.js';
+import { formatShape } from '../backend/tensor.js';
+import type { Rng } from '../util/rng.js';
+import { initialValues, type InitName } from './init.js';
+import { linear } from './models/linear.js';
+import { mlp } from './models/mlp.js';
+
+/**
+ * What a parameter is for: an init starts a gain at 1 and a bias at 0 (kaiming, xavier), and an
+ * optimizer decays weights and embeddings but not biases or gains.
+ */
+export type ParameterRole = 'weight' | 'bias' | 'gain' | 'embedding';
+
+/** One parameter as a model declares it. Names may contain dots (`h.0.attn.c_attn.weight`). */
+export interface ParameterSpec {
+  name: string;
+  shape: number[];
+  role: ParameterRole;
+}
+
+/** What one forward pass produced: the logits, and the hidden layer where there is one (statistics). */
+export interface ForwardResult {
+  logits: Variable;
+  hidden?: Variable;
+}
+
+/**
+ * A model kind, declared once; everything else (trainer, optimizers, checkpoints, CLI, playground,
+ * gradient tests) works from this. `C` is its config: `{ kind }` and the kind's own fields.
+ */
+export interface ModelDefinition<C extends { kind: string }> {
+  kind: C['kind'];
+  description: string;
+  /** The kind's own config fields (all but `kind`), and their values when nothing sets them. */
+  fields: readonly Field[];
+  defaults: Omit<C, 'kind'>;
+  /** Parameters in creation order: an init draws them from the PRNG in this order. */
+  parameters(config: C, vocabSize: number): ParameterSpec[];
+  /** Tokens per input window, T: what a batch row holds and what generation conditions on. */
+  window(config: C): number;
+  /** Which positions of a window it predicts: the window's last ('last'), or each one ('every'). */
+  predicts: 'last' | 'every';
+  /** Logits (B·P, vocab) for inputs (B, T), P = 1 for 'last' and T for 'every'. */
+  forward(tape: Tape, params: ReadonlyMap<string, Parameter>, inputs: Tensor, config: C): ForwardResult;
+}
+
+/** Every model kind: adding one is its file and a line here. */
+export const MODELS = { linear, mlp } as const;
+
+export type ModelKind = keyof typeof MODELS;
+export const MODEL_KINDS = Object.keys(MODELS) as ModelKind[];
+/** The config of any kind: a discriminated union on `kind`. */
+export type ModelConfig = Parameters<(typeof MODELS)[ModelKind]['parameters']>[0];
+
+/** The definition of a kind, or an error that lists the kinds. */
+export function modelDefinition(kind: string): ModelDefinition<ModelConfig> {
+  if (!Object.hasOwn(MODELS, kind)) throw new WasmgradError(`config.model.kind is ${JSON.stringify(kind)} but must be one of ${MODEL_KINDS.join(', ')}. Fix: set config.model.kind to one of ${MODEL_KINDS.join(', ')}.`);
+  return MODELS[kind as ModelKind] as ModelDefinition<ModelConfig>;
+}
+
+/** "mlp (hidden 128)": a model config in a line. */
+export function describeModel(config: ModelConfig): string {
+  const def = modelDefinition(config.kind);
+  const fields = def.fields.map((f) => `${f.label} ${(config as unknown as Record<string, unknown>)[f.key]}`);
+  return fields.length > 0 ? `${config.kind} (${fields.join(', ')})` : config.kind;
+}
+
+/** A model with its parameters on a backend. */
+export interface Model {
+  readonly config: ModelConfig;
+  readonly definition: ModelDefinition<ModelConfig>;
+  /** In declaration order. */
+  readonly params: readonly Parameter[];
+  readonly byName: ReadonlyMap<string, Parameter>;
+  readonly roles: ReadonlyMap<string, ParameterRole>;
+  readonly window: number;
+  forward(tape: Tape, inputs: Tensor): ForwardResult;
+}
+
+/** A parameter's values by name, with its shape: a checkpoint's tensors. */
+export type NamedValues = Record<string, NamedTensor>;
+
+/**
+ * A model on `backend`: parameters initialised by `init` from `rng` (in declaration order), or
+ * taken from `values` (a checkpoint), whose names and shapes must be exactly the declared ones.
+ */
+export function createModel(
+  backend: Backend,
+  config: ModelConfig,
+  vocabSize: number,
+  source: { init: InitName; rng: Rng } | { values: NamedValues },
+): Model {
+  const definition = modelDefinition(config.kind);
+  const specs = definition.parameters(config, vocabSize);
+  if ('values' in source) checkValues(specs, source.values, config);
+  const params = specs.map((spec) => {
+    const values = 'values' in source ? source.values[spec.name].data : initialValues(source.init, spec, source.rng);
+    return new Parameter(spec.name, backend.fromArray(spec.shape, values), backend.tensor(spec.shape));
+  });
+  const byName = new Map(params.map((p) => [p.name, p]));
+  return {
+    config,
+    definition,
+    params,
+    byName,
+    roles: new Map(specs.map((s) => [s.name, s.role])),
+    window: definition.window(config),
+    forward: (tape, inputs) => definition.forward(tape, byName, inputs, config),
+  };
+}
+
+/** Names and shapes of a checkpoint against the declaration; the message says exactly what differs. */
+function checkValues(specs: ParameterSpec[], values: NamedValues, config: ModelConfig): void {
+  const what = `a ${describeModel(config)}`;
+  const fix = 'Fix: load it with the model config it was trained with.';
+  for (const spec of specs) {
+    const v = values[spec.name];
+    if (!v) throw new WasmgradError(`the checkpoint has no parameter '${spec.name}', which ${what} has. ${fix}`);
+    if (v.shape.length !== spec.shape.length || v.shape.some((d, i) => d !== spec.shape[i]) || v.data.length !== spec.shape.reduce((a, b) => a * b, 1)) {
+      throw new WasmgradError(`the checkpoint's '${spec.name}' is ${formatShape(v.shape)} but ${what} has it ${formatShape(spec.shape)}. ${fix}`);
+    }
+  }
+  const extra = Object.keys(values).filter((name) => !specs.some((s) => s.name === name));
+  if (extra.length > 0) throw new WasmgradError(`the checkpoint has parameter '${extra[0]}', which ${what} does not have. ${fix}`);
+}
