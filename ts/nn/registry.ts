@@ -44,9 +44,10 @@ export interface ModelDefinition<C extends { kind: string }> {
   parameters(config: C, vocabSize: number): ParameterSpec[];
   /** Tokens per input window, T: what a batch row holds and what generation conditions on. */
   window(config: C): number;
-  /** Which positions of a window it predicts: the window's last ('last'), or each one ('every'). */
-  predicts: 'last' | 'every';
-  /** Logits (B·P, vocab) for inputs (B, T), P = 1 for 'last' and T for 'every'. */
+  /**
+   * Logits (B, vocab) for inputs (B, T): the next token after each window. (A model that predicts
+   * every position of its window, as a GPT does, will declare so here, and the trainer take B·T targets.)
+   */
   forward(tape: Tape, params: ReadonlyMap<string, Parameter>, inputs: Tensor, config: C): ForwardResult;
 }
 
