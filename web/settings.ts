@@ -97,10 +97,8 @@ export class Settings {
     const { config, description } = PRESETS[name as PresetName];
     this.kind.value = config.model.kind;
     this.showKind(true);
-    for (const [key, value] of Object.entries(config.model)) {
-      const entry = [...this.modelInputs.values()].find((e) => e.field.key === key && this.kindFields().includes(e.field));
-      if (entry) entry.input.value = String(value);
-    }
+    // Kinds may share a field (hidden): one input per field path.
+    for (const field of this.kindFields()) this.modelInputs.get(field.path)!.input.value = String((config.model as unknown as Record<string, unknown>)[field.key]);
     for (const [key, { input }] of this.trainInputs) input.value = String(config[key as keyof TrainConfig]);
     this.description.textContent = description;
   }

@@ -154,12 +154,14 @@ function newConfig(flags: Flags): { preset: string; config: TrainConfig } {
   const definition = modelDefinition(kind);
   // Another kind than the preset's starts from that kind's defaults.
   const model: Record<string, unknown> = kind === base.model.kind ? { ...base.model } : { kind, ...definition.defaults };
-  for (const f of CONFIG_FIELDS.filter((g) => g.path.startsWith('config.model.') && g !== MODEL_KIND_FIELD)) {
-    const raw = flags[f.flag] as string | undefined;
+  for (const flagField of CONFIG_FIELDS.filter((g) => g.path.startsWith('config.model.') && g !== MODEL_KIND_FIELD)) {
+    const raw = flags[flagField.flag] as string | undefined;
     if (raw === undefined) continue;
-    if (!definition.fields.includes(f)) {
+    // Kinds may share a field (hidden): the kind's own declaration of it decides.
+    const f = definition.fields.find((g) => g.path === flagField.path);
+    if (!f) {
       const own = definition.fields.map((g) => `--${g.flag}`).join(', ') || 'none';
-      throw new CliExit(2, `error: --${f.flag} is not a setting of the ${kind} model (its settings: ${own}). Fix: drop --${f.flag}, or choose --model ${modelsWith(f)[0]}.`);
+      throw new CliExit(2, `error: --${flagField.flag} is not a setting of the ${kind} model (its settings: ${own}). Fix: drop --${flagField.flag}, or choose --model ${modelsWith(flagField)[0]}.`);
     }
     model[f.key] = parseFieldText(f, raw);
   }
