@@ -72,7 +72,7 @@ test('a browser bundle of the installed package takes its browser entry and no N
   await expect(bundleForBrowser(join(app, 'node_modules/wasmgrad/dist/node/index.js'), join(tmp, 'node.js'))).rejects.toThrow(/node:fs/);
 });
 
-test(`${STEPS} seeded MLP steps give the same losses in Chromium and in Node`, async () => {
+test(`${STEPS} seeded steps of the MLP and the context MLP give the same losses in Chromium and in Node`, async () => {
   const node = JSON.parse(run(process.execPath, ['node-run.mjs', String(STEPS), ...BACKENDS], app)) as { resolved: string; losses: Record<string, number[]> };
   expect(node.resolved).toMatch(/\/node_modules\/wasmgrad\/dist\/node\/index\.js$/);
 
@@ -88,18 +88,22 @@ test(`${STEPS} seeded MLP steps give the same losses in Chromium and in Node`, a
   const chromium = await tab.evaluate(([b, s]) => (window as unknown as { trainAll: (b: string[], s: number) => Promise<Record<string, number[]>> }).trainAll(b, s), [BACKENDS, STEPS] as const);
   expect(errors).toEqual([]);
 
-  for (const name of BACKENDS) {
-    expect(chromium[name]).toHaveLength(STEPS);
-    expect(node.losses[name]).toHaveLength(STEPS);
-    // Training happened: the loss fell (the seeded MLP starts near 25 nats, preset mlp's randn init).
-    expect(node.losses[name][STEPS - 1]).toBeLessThan(node.losses[name][0]);
+  for (const preset of ['mlp', 'context']) {
+    for (const name of BACKENDS) {
+      const key = `${preset}/${name}`;
+      expect(chromium[key]).toHaveLength(STEPS);
+      expect(node.losses[key]).toHaveLength(STEPS);
+      // Training happened: the loss fell.
+      expect(node.losses[key][STEPS - 1]).toBeLessThan(node.losses[key][0]);
+    }
+    // WebAssembly arithmetic is deterministic (no relaxed SIMD here): equal as doubles, hence as float32 bits.
+    // Numbers cross page.evaluate and JSON as their shortest round-trip decimal, so nothing is lost.
+    expect(chromium[`${preset}/wasm-simd`]).toEqual(node.losses[`${preset}/wasm-simd`]);
+    expect(chromium[`${preset}/wasm-scalar`]).toEqual(node.losses[`${preset}/wasm-scalar`]);
+    const js = `${preset}/js`;
+    const worst = Math.max(...chromium[js].map((l, i) => Math.abs(l - node.losses[js][i]) / node.losses[js][i]));
+    expect(worst).toBeLessThanOrEqual(JS_RTOL);
   }
-  // WebAssembly arithmetic is deterministic (no relaxed SIMD here): equal as doubles, hence as float32 bits.
-  // Numbers cross page.evaluate and JSON as their shortest round-trip decimal, so nothing is lost.
-  expect(chromium['wasm-simd']).toEqual(node.losses['wasm-simd']);
-  expect(chromium['wasm-scalar']).toEqual(node.losses['wasm-scalar']);
-  const worst = Math.max(...chromium.js.map((l, i) => Math.abs(l - node.losses.js[i]) / node.losses.js[i]));
-  expect(worst).toBeLessThanOrEqual(JS_RTOL);
 });
 
 test('the installed .d.ts type-check a consumer, with browser and with Node resolution', () => {

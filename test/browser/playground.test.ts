@@ -68,7 +68,10 @@ test(`trains the mlp preset in a worker: ${STEPS} steps, chart, statistics and s
   // The form comes from the field tables: a model kind shows its own fields only.
   await page.selectOption('[name=preset]', 'perceptron');
   expect(await page.locator('[name=hidden]').isVisible()).toBe(false);
+  await page.selectOption('[name=preset]', 'context');
+  expect([await page.locator('[name=context]').inputValue(), await page.locator('[name=hidden]').inputValue()]).toEqual(['8', '256']);
   await page.selectOption('[name=preset]', 'mlp');
+  expect(await page.locator('[name=context]').isVisible()).toBe(false);
   expect(await page.locator('[name=hidden]').inputValue()).toBe('128');
   await page.selectOption('[name=backend]', 'wasm-simd');
   await page.click('#start');

@@ -113,9 +113,10 @@ test('a run directory of version 1 (the model config flat: model, hidden) resume
   expect(JSON.parse(readFileSync(join(v1, 'config.json'), 'utf8'))).toMatchObject({ version: 2, config: { model: { kind: 'mlp', hidden: 16 } } });
 });
 
-test('resuming continues bit-identically to an uninterrupted run (SGD and Adam)', async () => {
-  for (const preset of ['perceptron', 'default']) {
-    const args = [...(preset === 'perceptron' ? tiny : small), '--preset', preset, '--schedule', 'constant', '--log-every', '1'];
+test('resuming continues bit-identically to an uninterrupted run (SGD and Adam, without and with context)', async () => {
+  const sizes: Record<string, string[]> = { perceptron: tiny, default: small, context: [...tiny, '--context', '4', '--embedding', '3', '--hidden', '16'] };
+  for (const preset of ['perceptron', 'default', 'context']) {
+    const args = [...sizes[preset], '--preset', preset, '--schedule', 'constant', '--log-every', '1'];
     const straight = join(tmp, `straight-${preset}`);
     const split = join(tmp, `split-${preset}`);
     expect((await cli('train', [...args, '--steps', '24', '--out', straight])).code).toBe(0);

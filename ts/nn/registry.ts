@@ -8,6 +8,7 @@ import type { NamedTensor } from '../io/safetensors.js';
 import { formatShape } from '../backend/tensor.js';
 import type { Rng } from '../util/rng.js';
 import { initialValues, type InitName } from './init.js';
+import { contextMlp } from './models/context-mlp.js';
 import { linear } from './models/linear.js';
 import { mlp } from './models/mlp.js';
 
@@ -52,7 +53,7 @@ export interface ModelDefinition<C extends { kind: string }> {
 }
 
 /** Every model kind: adding one is its file and a line here. */
-export const MODELS = { linear, mlp } as const;
+export const MODELS = { linear, mlp, 'context-mlp': contextMlp } as const;
 
 export type ModelKind = keyof typeof MODELS;
 export const MODEL_KINDS = Object.keys(MODELS) as ModelKind[];

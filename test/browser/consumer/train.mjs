@@ -29,14 +29,17 @@ All:
 No more talking on't; let it be done: away, away!
 `;
 
-/** Losses of the first `steps` steps of the notebook's MLP (preset mlp, batch 64) on one backend. */
-export async function trainLosses(backendName, steps) {
+/** What the test trains: the notebook's MLP, and the first model with context. */
+export const PRESET_NAMES = ['mlp', 'context'];
+
+/** Losses of the first `steps` steps of a preset (batch 64) on one backend. */
+export async function trainLosses(backendName, preset, steps) {
   const backend = await loadBackend(backendName, {
     onFallback: (message) => {
       throw new Error(message);
     },
   });
-  const trainer = new Trainer(backend, makeDataset(TEXT), { ...PRESETS.mlp.config, batch: 64, steps });
+  const trainer = new Trainer(backend, makeDataset(TEXT), { ...PRESETS[preset].config, valFraction: 0, batch: 64, steps });
   const losses = [];
   for (let i = 0; i < steps; i++) losses.push(trainer.trainStep());
   trainer.dispose();
