@@ -165,6 +165,7 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     [['--model', 'linear'], 2, '--hidden is not a setting of the linear model (its settings: none). Fix: drop --hidden, or choose --model mlp'],
     [['--backend', 'gpu'], 2, '--backend gpu is not one of wasm-simd, wasm-scalar, js'],
     [['--preset', 'gpt'], 2, '--preset gpt is not one of perceptron-full, perceptron, mlp, mlp-normalized, default'],
+    [['--model', 'context-mlp', '--context', '30000'], 1, 'the training part of the text (18000 characters) has no window of 30000 characters and a next one. Fix: use a longer text'],
     [['--batch', '50000'], 1, "--batch 50000 is larger than the 17999 training windows. Fix: use a batch of 1024 or less, or 'full'"],
   ] as [string[], number, string][])('%j', async (args, code, message) => {
     expectCleanError(await cli('train', [...small, '--steps', '5', ...args]), code, message);
@@ -188,6 +189,15 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     expectCleanError(await cli('train', ['--resume', out, '--steps', '8', '--lr', '0.5']), 2, '--lr cannot change when resuming');
     expectCleanError(await cli('train', ['--resume', out]), 1, 'has already done 4 of its 4 steps');
     expectCleanError(await cli('train', ['--resume', tmp]), 1, 'is not a wasmgrad run directory');
+    // A config that does not describe the saved tensors: another size, another model kind.
+    const configPath = join(out, 'config.json');
+    const saved = readFileSync(configPath, 'utf8');
+    const meta = JSON.parse(saved);
+    writeFileSync(configPath, JSON.stringify({ ...meta, config: { ...meta.config, model: { kind: 'mlp', hidden: 17 } } }));
+    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, "the checkpoint's 'w1' is (20,16) but a mlp (hidden 17) has it (20,17)");
+    writeFileSync(configPath, JSON.stringify({ ...meta, config: { ...meta.config, model: { kind: 'linear' } } }));
+    expectCleanError(await cli('sample', ['--from', out]), 1, "the checkpoint has no parameter 'm', which a linear has");
+    writeFileSync(configPath, saved);
     const model = join(out, 'model.safetensors');
     truncateSync(model, statSync(model).size - 10);
     expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, /model.safetensors.*truncated/);
