@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, truncateSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { decodeSafetensors } from '../../ts/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../ts/io/safetensors.js';
 import { Rng } from '../../ts/util/rng.js';
 
 // The CLI end to end, as a user runs it: a child process, its exit code, its output, its files.
@@ -56,8 +56,31 @@ function expectCleanError(r: Result, code: number, ...fragments: (string | RegEx
   expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 }
 
-function tensors(path: string) {
-  return decodeSafetensors(readFileSync(path), path).tensors;
+/** A run directory's checkpoint: its tensors (parameters, and the optimizer's under optimizer/) and its run metadata. */
+function checkpoint(dir: string) {
+  const path = join(dir, 'checkpoint.safetensors');
+  const st = decodeSafetensors(readFileSync(path), path);
+  const params = Object.fromEntries(Object.entries(st.tensors).filter(([k]) => !k.startsWith('optimizer/')));
+  return { st, params, meta: JSON.parse(st.metadata.run) };
+}
+
+/** Rewrites the run metadata inside a checkpoint, as a hand edit would. */
+function rewriteRun(dir: string, edit: (meta: Record<string, unknown>) => unknown): void {
+  const { st, meta } = checkpoint(dir);
+  writeFileSync(join(dir, 'checkpoint.safetensors'), encodeSafetensors(st.tensors, { ...st.metadata, run: JSON.stringify(edit(meta)) }));
+}
+
+/** Turns a run directory into the three-file layout of version 1 or 2, as an earlier wasmgrad wrote it. */
+function toLegacyLayout(dir: string, version: 1 | 2): void {
+  const { st, params, meta } = checkpoint(dir);
+  const step = String(meta.step);
+  const optimizer = Object.fromEntries(Object.entries(st.tensors).filter(([k]) => k.startsWith('optimizer/')).map(([k, t]) => [k.slice('optimizer/'.length), t]));
+  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(params, { format: 'wasmgrad-run', model: meta.config.model.kind, step }));
+  writeFileSync(join(dir, 'optimizer.safetensors'), encodeSafetensors(optimizer, { format: 'wasmgrad-run', optimizer: meta.config.optimizer, step }));
+  const { model, ...rest } = meta.config;
+  const config = version === 1 ? { model: model.kind, hidden: model.hidden, ...rest } : meta.config;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...meta, version, config }));
+  rmSync(join(dir, 'checkpoint.safetensors'));
 }
 
 test('a run writes the summary and the whole run directory', async () => {
@@ -75,10 +98,11 @@ test('a run writes the summary and the whole run directory', async () => {
   expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ fullDataLoss: summary.fullDataLoss });
   const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(metrics.map((m) => m.step)).toEqual([0, 5, 10, 15, 20, 25, 29]);
-  const model = tensors(join(out, 'model.safetensors'));
-  expect(Object.fromEntries(Object.entries(model).map(([k, t]) => [k, t.shape]))).toEqual({ w1: [20, 16], b1: [16], w2: [16, 20], b2: [20] });
-  expect(Object.keys(tensors(join(out, 'optimizer.safetensors'))).sort()).toEqual(['b1.m', 'b1.v', 'b2.m', 'b2.v', 'w1.m', 'w1.v', 'w2.m', 'w2.v']);
-  expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ step: 30, vocab: Array.from('\n .abcdefghijklmnopq') });
+  const saved = checkpoint(out);
+  expect(Object.fromEntries(Object.entries(saved.params).map(([k, t]) => [k, t.shape]))).toEqual({ w1: [20, 16], b1: [16], w2: [16, 20], b2: [20] });
+  expect(Object.keys(saved.st.tensors).filter((k) => k.startsWith('optimizer/')).sort()).toEqual(['b1.m', 'b1.v', 'b2.m', 'b2.v', 'w1.m', 'w1.v', 'w2.m', 'w2.v'].map((k) => `optimizer/${k}`));
+  expect(saved.meta).toMatchObject({ step: 30, vocab: Array.from('\n .abcdefghijklmnopq'), config: { model: { kind: 'mlp', hidden: 16 } } });
+  expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'summary.json']);
   expect(readFileSync(join(out, 'loss.svg'), 'utf8')).toMatch(/^<svg[^>]*>/);
 
   const sample = await cli('sample', ['--from', out, '--length', '25', '--seed', '3']);
@@ -100,17 +124,19 @@ test('sample: a prompt, temperature and top-k; the same seed gives the same text
   expectCleanError(await cli('sample', ['--from', out, '--prompt', 'abZ']), 1, /--prompt has "Z" \(U\+005A\) \(at 2\), which is not in the model's vocabulary/);
 });
 
-test('a run directory of version 1 (the model config flat: model, hidden) resumes as the same run', async () => {
-  const v2 = join(tmp, 'format-v2');
-  const v1 = join(tmp, 'format-v1');
-  expect((await cli('train', [...small, '--steps', '6', '--out', v2])).code).toBe(0);
-  expect((await cli('train', [...small, '--steps', '6', '--out', v1])).code).toBe(0);
-  const meta = JSON.parse(readFileSync(join(v1, 'config.json'), 'utf8'));
-  const { model, ...rest } = meta.config;
-  writeFileSync(join(v1, 'config.json'), JSON.stringify({ ...meta, version: 1, config: { ...rest, model: model.kind, hidden: model.hidden } }));
-  for (const dir of [v1, v2]) expect((await cli('train', ['--resume', dir, '--steps', '9'])).code).toBe(0);
-  expect(readFileSync(join(v1, 'model.safetensors'))).toEqual(readFileSync(join(v2, 'model.safetensors')));
-  expect(JSON.parse(readFileSync(join(v1, 'config.json'), 'utf8'))).toMatchObject({ version: 2, config: { model: { kind: 'mlp', hidden: 16 } } });
+test('run directories of versions 1 and 2 (three files) resume as the same run, into one checkpoint file', async () => {
+  const dirs = { v3: join(tmp, 'format-v3'), v2: join(tmp, 'format-v2'), v1: join(tmp, 'format-v1') };
+  for (const dir of Object.values(dirs)) expect((await cli('train', [...small, '--steps', '6', '--out', dir])).code).toBe(0);
+  toLegacyLayout(dirs.v2, 2);
+  toLegacyLayout(dirs.v1, 1);
+  for (const dir of Object.values(dirs)) {
+    const r = await cli('train', ['--resume', dir, '--steps', '9']);
+    expect(r.code).toBe(0);
+    if (dir !== dirs.v3) expect(r.stderr).toMatch(/resuming from step 6, the newest complete checkpoint in .*; read the older layout/);
+  }
+  expect(readFileSync(join(dirs.v1, 'checkpoint.safetensors'))).toEqual(readFileSync(join(dirs.v3, 'checkpoint.safetensors')));
+  expect(readFileSync(join(dirs.v2, 'checkpoint.safetensors'))).toEqual(readFileSync(join(dirs.v3, 'checkpoint.safetensors')));
+  expect(readdirSync(dirs.v1).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'summary.json']);
 });
 
 test('resuming continues bit-identically to an uninterrupted run (SGD and Adam, without and with context)', async () => {
@@ -123,7 +149,7 @@ test('resuming continues bit-identically to an uninterrupted run (SGD and Adam, 
     expect((await cli('train', [...args, '--steps', '10', '--out', split])).code).toBe(0);
     const resumed = await cli('train', ['--resume', split, '--steps', '24']);
     expect(resumed.code).toBe(0);
-    for (const file of ['model.safetensors', 'optimizer.safetensors', 'metrics.jsonl']) {
+    for (const file of ['checkpoint.safetensors', 'metrics.jsonl']) {
       expect(readFileSync(join(split, file))).toEqual(readFileSync(join(straight, file)));
     }
   }
@@ -143,11 +169,11 @@ test('Ctrl-C saves a checkpoint; resuming from it gives the uninterrupted result
   });
   expect(r.code).toBe(130);
   expect(r.stderr).toMatch(/interrupted at step \d+: checkpoint saved. Continue with: npm run train -- --resume /);
-  const step = JSON.parse(readFileSync(join(cut, 'config.json'), 'utf8')).step;
+  const step = checkpoint(cut).meta.step;
   expect(step).toBeGreaterThan(0);
   expect(step).toBeLessThan(20000);
   expect((await cli('train', ['--resume', cut])).code).toBe(0);
-  expect(readFileSync(join(cut, 'model.safetensors'))).toEqual(readFileSync(join(straight, 'model.safetensors')));
+  expect(readFileSync(join(cut, 'checkpoint.safetensors'))).toEqual(readFileSync(join(straight, 'checkpoint.safetensors')));
 }, 120000);
 
 describe('bad input: one clear line, exit code ≠ 0', () => {
@@ -190,17 +216,15 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     expectCleanError(await cli('train', ['--resume', out]), 1, 'has already done 4 of its 4 steps');
     expectCleanError(await cli('train', ['--resume', tmp]), 1, 'is not a wasmgrad run directory');
     // A config that does not describe the saved tensors: another size, another model kind.
-    const configPath = join(out, 'config.json');
-    const saved = readFileSync(configPath, 'utf8');
-    const meta = JSON.parse(saved);
-    writeFileSync(configPath, JSON.stringify({ ...meta, config: { ...meta.config, model: { kind: 'mlp', hidden: 17 } } }));
+    const original = readFileSync(join(out, 'checkpoint.safetensors'));
+    rewriteRun(out, (meta) => ({ ...meta, config: { ...(meta.config as object), model: { kind: 'mlp', hidden: 17 } } }));
     expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, "the checkpoint's 'w1' is (20,16) but a mlp (hidden 17) has it (20,17)");
-    writeFileSync(configPath, JSON.stringify({ ...meta, config: { ...meta.config, model: { kind: 'linear' } } }));
+    rewriteRun(out, (meta) => ({ ...meta, config: { ...(meta.config as object), model: { kind: 'linear' } } }));
     expectCleanError(await cli('sample', ['--from', out]), 1, "the checkpoint has no parameter 'm', which a linear has");
-    writeFileSync(configPath, saved);
-    const model = join(out, 'model.safetensors');
-    truncateSync(model, statSync(model).size - 10);
-    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, /model.safetensors.*truncated/);
+    writeFileSync(join(out, 'checkpoint.safetensors'), original);
+    const file = join(out, 'checkpoint.safetensors');
+    truncateSync(file, statSync(file).size - 10);
+    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, /checkpoint.safetensors.*truncated/);
     expectCleanError(await cli('sample', ['--from', out]), 1, /truncated/);
   });
 
@@ -208,9 +232,9 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     const out = join(tmp, 'diverge');
     const r = await cli('train', [...small, '--preset', 'mlp', '--lr', '1e30', '--steps', '50', '--save-every', '1', '--out', out]);
     expectCleanError(r, 3, /the loss became (NaN|Infinity) at step \d+/, /training diverged. Fix: lower the learning rate, e.g. --lr 1.0e\+29/, /last good checkpoint \(step \d+\)/);
-    const saved = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).step;
-    expect(r.stderr).toContain(`(step ${saved})`);
-    for (const t of Object.values(tensors(join(out, 'model.safetensors')))) expect(t.data.every(Number.isFinite)).toBe(true);
+    const saved = checkpoint(out);
+    expect(r.stderr).toContain(`(step ${saved.meta.step})`);
+    for (const t of Object.values(saved.params)) expect(t.data.every(Number.isFinite)).toBe(true);
     expect(existsSync(join(out, 'metrics.jsonl'))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 // npm run train -- [options]: trains a model on a text, prints a summary, writes a run directory.
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WasmgradError } from '../../backend/errors.js';
@@ -16,7 +17,7 @@ import { Rng } from '../../util/rng.js';
 import { writeFileAtomic } from '../atomic.js';
 import { loadBackend } from '../backends.js';
 import { DEFAULT_DATA, loadText } from '../load-text.js';
-import { FILES, loadCheckpoint, readMetrics, saveCheckpoint, writeMetrics, type RunInfo, type RunMeta } from '../run-dir.js';
+import { FILES, loadCheckpoint, metricsJsonl, saveCheckpoint, type RunInfo, type RunMeta } from '../run-dir.js';
 import { choiceFlag, numberFlag, parseFlags, usage, type FlagSpec } from './args.js';
 import { Progress, formatSeconds } from './progress.js';
 import { CliExit, runCli } from './run-cli.js';
@@ -79,8 +80,8 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => process.stderr.write(line + '\n');
   const resumeDir = flags.resume as string | undefined;
-  const resumed = resumeDir ? await loadCheckpoint(resumeDir) : null;
-  const { preset, config } = resumed ? resumedConfig(flags, resumed.meta, resumeDir!) : newConfig(flags);
+  const resumed = resumeDir ? await loadCheckpoint(resumeDir, { recover: true }) : null;
+  const { preset, config } = resumed ? resumedConfig(flags, resumed.meta, resumeDir!, existsSync(join(resumeDir!, FILES.summary))) : newConfig(flags);
   const backendName = choiceFlag('backend', flags.backend, BACKEND_NAMES) ?? resumed?.meta.backend ?? 'wasm-simd';
   const saveEvery = numberFlag('save-every', flags['save-every'], 'positive-int') ?? Math.max(1, Math.ceil(config.steps / 10));
   const sampleLength = numberFlag('sample-length', flags['sample-length'], 'positive-int') ?? 300;
@@ -102,12 +103,17 @@ async function main(): Promise<void> {
   const split = valWindows > 0 ? `${count(trainWindows)} train + ${count(valWindows)} validation windows` : `${count(trainWindows)} windows`;
   log(`${resumed ? `resuming ${resumeDir} at step ${trainer.step}` : `training ${preset}`}: ${describeModel(config.model)}, ${config.init} init, ${config.optimizer} lr ${config.lr}${config.schedule === 'cosine' ? ' cosine' : ''}, batch ${config.batch}, ${config.steps} steps on ${backend.name}; ${data.vocab.size} characters, ${split}`);
   log(`run directory: ${outDir}`);
+  if (resumed) {
+    // One line: where the run continues from, and what recovering it took.
+    const how = resumed.notes.length > 0 ? `; ${resumed.notes.join('; ')}` : '';
+    log(`resuming from step ${resumed.state.step}, the newest complete checkpoint in ${resumeDir}${how}`);
+  }
 
   await mkdir(outDir, { recursive: true });
-  const metrics: LossPoint[] = resumed ? await readMetrics(resumeDir!, trainer.step) : [];
+  const metrics: LossPoint[] = resumed ? [...resumed.metrics] : [];
   if (!resumed) {
     meta.initStats = trainer.activationStats();
-    await saveCheckpoint(outDir, meta, trainer.state()); // a good checkpoint exists before step 1
+    await saveCheckpoint(outDir, meta, trainer.state(), metrics); // a good checkpoint exists before step 1
   }
   const loop = await trainLoop(trainer, outDir, meta, metrics, saveEvery);
   if (loop.interrupted) {
@@ -183,15 +189,18 @@ function checkedConfig(config: TrainConfig): TrainConfig {
   }
 }
 
-/** A resumed run: its own config; only the number of steps may grow. */
-function resumedConfig(flags: Flags, meta: RunMeta, dir: string): { preset: string; config: TrainConfig } {
+/**
+ * A resumed run: its own config; only the number of steps may grow. A run that trained all its steps
+ * but has no summary (it was killed after its last checkpoint) resumes to write its summary.
+ */
+function resumedConfig(flags: Flags, meta: RunMeta, dir: string, summarized: boolean): { preset: string; config: TrainConfig } {
   const fixed = RUN_DEFINING.filter((f) => flags[f] !== undefined);
   if (fixed.length > 0) {
     throw new CliExit(2, `error: --${fixed[0]} cannot change when resuming: the run in ${dir} was defined by its own settings. Fix: drop --${fixed[0]}, or start a new run without --resume.`);
   }
   const stepsField = TRAIN_FIELDS.find((f) => f.key === 'steps')!;
   const config = checkedConfig({ ...meta.config, steps: flags.steps === undefined ? meta.config.steps : (parseFieldText(stepsField, flags.steps as string) as number) });
-  if (config.steps <= meta.step) {
+  if (config.steps < meta.step || (config.steps === meta.step && summarized)) {
     throw new CliExit(1, `error: the run in ${dir} has already done ${meta.step} of its ${config.steps} steps. Fix: pass --steps with a larger total to train further.`);
   }
   return { preset: meta.preset, config };
@@ -223,7 +232,7 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
       const loss = trainer.trainStep();
       if (!Number.isFinite(loss)) {
         progress.done();
-        await writeMetrics(outDir, metrics);
+        await writeFileAtomic(join(outDir, FILES.metrics), metricsJsonl(metrics));
         throw diverged(`the loss became ${loss} at step ${step} (lr ${trainer.currentLr.toPrecision(3)})`, lastSaved);
       }
       if (step === 0) meta.initLoss = loss;
@@ -255,8 +264,7 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
 /** Writes a checkpoint unless a parameter is NaN/Inf (a diverged update): the last good one stays. */
 async function saveIfFinite(trainer: Trainer, dir: string, meta: RunInfo, metrics: LossPoint[]): Promise<boolean> {
   if (!trainer.model.params.every((p) => Number.isFinite(trainer.backend.meanAbs(p.value)))) return false;
-  await saveCheckpoint(dir, meta, trainer.state());
-  await writeMetrics(dir, metrics);
+  await saveCheckpoint(dir, meta, trainer.state(), metrics);
   return true;
 }
 
