@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -190,6 +190,30 @@ describe('a save that fails keeps the previous checkpoint and says why', () => {
     const resumed = await train(['--resume', dir, '--out', elsewhere]);
     expect(resumed.code).toBe(0);
     expect(Number(/resuming from step (\d+)/.exec(resumed.stderr)![1])).toBeGreaterThan(0);
+    expect(Buffer.compare(readFileSync(join(elsewhere, 'checkpoint.safetensors')), expected.checkpoint)).toBe(0);
+  }, 60000);
+
+  test('a read-only folder (as an unprivileged user, since root may write anywhere): exit 1, the checkpoint there resumes', async () => {
+    const dir = join(tmp, 'read-only');
+    const killed = await train([...ARGS, '--out', dir], { env: { WASMGRAD_CRASH_AT: 'checkpoint.safetensors:before-write:5' } });
+    expect(killed.signal).toBe('SIGKILL');
+    chmodSync(tmp, 0o755); // the text and the run are readable by the other user, the run is not writable
+    chmodSync(dir, 0o555);
+    const r = await new Promise<Result>((resolve) => {
+      const command = [process.execPath, '--import', TSX, join(ROOT, 'ts', 'node', 'cli', 'train.ts'), '--resume', dir];
+      // Root writes through any mode bits: as root, run the resume as the unprivileged user nobody.
+      const [file, ...args] = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...command] : command;
+      const child = spawn(file, args, { cwd: tmp, env: { ...process.env, FORCE_COLOR: '0' } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    });
+    chmodSync(dir, 0o755);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').pop()).toMatch(new RegExp(`^error: could not write checkpoint.safetensors in ${dir}: the folder is not writable \\(EACCES\\); the checkpoint already there is unchanged. Fix: `));
+    const elsewhere = join(tmp, 'read-only-elsewhere');
+    const resumed = await train(['--resume', dir, '--out', elsewhere]);
+    expect(resumed.stderr).toMatch(/resuming from step 9, /);
     expect(Buffer.compare(readFileSync(join(elsewhere, 'checkpoint.safetensors')), expected.checkpoint)).toBe(0);
   }, 60000);
 
