@@ -2,19 +2,32 @@ import type { Backend } from '../backend/backend.js';
 import { makeDataset } from '../data/dataset.js';
 import { Trainer } from '../train/trainer.js';
 import type { TrainConfig } from '../train/config.js';
+import type { ModelConfig } from '../nn/registry.js';
 import { Rng } from '../util/rng.js';
 import { measure, type MeasureOptions } from './measure.js';
 import type { BenchRecord } from './record.js';
 
-/** The step benchmarks: a whole training step (sample, forward, backward, update). */
-export const STEP_CASES: { name: 'linear' | 'mlp'; batch: number; hidden: number }[] = [
-  { name: 'linear', batch: 1024, hidden: 0 },
-  { name: 'mlp', batch: 1024, hidden: 128 },
-  { name: 'mlp', batch: 4096, hidden: 512 },
-];
-
 /** Vocabulary of the synthetic text: tiny-shakespeare's size, so shapes match real training. */
 const VOCAB = 65;
+
+interface StepCase {
+  model: ModelConfig;
+  batch: number;
+  /** The dimensions the table shows. */
+  shape: number[];
+  /** Matmul work of a step (forward and both backward products), or null for a gather-only model. */
+  flops: number | null;
+}
+
+/** The step benchmarks: a whole training step (sample, forward, backward, update). */
+export const STEP_CASES: StepCase[] = [
+  { model: { kind: 'linear' }, batch: 1024, shape: [1024, VOCAB], flops: null },
+  // The first layer is a gather: matmul work is h @ W2 and its two gradients.
+  { model: { kind: 'mlp', hidden: 128 }, batch: 1024, shape: [1024, 128, VOCAB], flops: 3 * 2 * 1024 * 128 * VOCAB },
+  { model: { kind: 'mlp', hidden: 512 }, batch: 4096, shape: [4096, 512, VOCAB], flops: 3 * 2 * 4096 * 512 * VOCAB },
+  // Preset context's model and batch: two dense layers, (8·16) → 256 → 65.
+  { model: { kind: 'context-mlp', context: 8, embedding: 16, hidden: 256 }, batch: 256, shape: [256, 128, 256, VOCAB], flops: 3 * 2 * 256 * (128 * 256 + 256 * VOCAB) },
+];
 
 /**
  * A seeded random text over VOCAB characters. A step's cost does not depend on what the text
@@ -31,19 +44,16 @@ export function syntheticText(length: number, seed = 1): string {
 export function runStepSuite(be: Backend, onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}): BenchRecord[] {
   const data = makeDataset(syntheticText(200_000));
   const records: BenchRecord[] = [];
-  for (const { name, batch, hidden } of STEP_CASES) {
+  for (const { model, batch, shape, flops } of STEP_CASES) {
     const config: TrainConfig = {
-      model: name === 'mlp' ? { kind: 'mlp', hidden } : { kind: 'linear' }, init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
+      model, init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
       batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000,
     };
     const trainer = new Trainer(be, data, config);
     const ms = measure(() => trainer.trainStep(), options);
     trainer.dispose();
-    // Matmul work of an MLP step: forward h@W2, backward dH and dW2 (the first layer is a gather).
-    const flops = name === 'mlp' ? 3 * 2 * batch * hidden * VOCAB : null;
     const record: BenchRecord = {
-      suite: 'step', name, backend: be.name,
-      shape: name === 'mlp' ? [batch, hidden, VOCAB] : [batch, VOCAB],
+      suite: 'step', name: model.kind, backend: be.name, shape,
       medianMs: ms, gflops: flops === null ? null : flops / ms / 1e6, nsPerElement: null,
     };
     records.push(record);
