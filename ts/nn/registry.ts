@@ -18,7 +18,7 @@ import { mlp } from './models/mlp.js';
  */
 export type ParameterRole = 'weight' | 'bias' | 'gain' | 'embedding';
 
-/** One parameter as a model declares it. Names may contain dots (`h.0.attn.c_attn.weight`). */
+/** One parameter as a model declares it. Names are letters, digits, '_', '-' and dots (`h.0.attn.c_attn.weight`). */
 export interface ParameterSpec {
   name: string;
   shape: number[];
@@ -100,6 +100,9 @@ export function createModel(
 ): Model {
   const definition = modelDefinition(config.kind);
   const specs = definition.parameters(config, vocabSize);
+  // Checkpoints keep the optimizer's tensors under "optimizer/<name>": a slash is the one character a name may not have.
+  const bad = specs.find((s) => !/^[A-Za-z0-9_.-]+$/.test(s.name));
+  if (bad) throw new WasmgradError(`the ${config.kind} model declares a parameter named ${JSON.stringify(bad.name)}. Fix: use letters, digits, '_', '-' and '.' in parameter names.`);
   if ('values' in source) checkValues(specs, source.values, config);
   const params = specs.map((spec) => {
     const values = 'values' in source ? source.values[spec.name].data : initialValues(source.init, spec, source.rng);
