@@ -46,10 +46,10 @@ export const MODEL_KIND_FIELD: Field = {
   key: 'kind', path: 'config.model.kind', flag: 'model', label: 'model', help: 'the model', value: { type: 'choice', choices: MODEL_KINDS },
 };
 
-/** Every field of every config: the training fields, the model kind, and each kind's own fields (once each). */
+/** Every field of every config: the model kind, each kind's own fields (once each: the first declaration), the training fields. */
 export function allFields(): Field[] {
   const byPath = new Map<string, Field>();
-  for (const f of [...TRAIN_FIELDS, MODEL_KIND_FIELD, ...Object.values(MODELS).flatMap((m) => m.fields)]) byPath.set(f.path, f);
+  for (const f of [MODEL_KIND_FIELD, ...Object.values(MODELS).flatMap((m) => m.fields), ...TRAIN_FIELDS]) if (!byPath.has(f.path)) byPath.set(f.path, f);
   return [...byPath.values()];
 }
 
