@@ -1,5 +1,4 @@
 import { WasmgradError } from '../backend/errors.js';
-import { trainPart, validationPart, windowCount } from './batches.js';
 import { describeChar, Vocabulary } from './vocab.js';
 
 /**
@@ -44,7 +43,8 @@ export function makeDataset(text: string, options: { valFraction?: number; vocab
   }
   const trainEnd = n - Math.round(valFraction * n);
   const ds = { vocab, tokens, trainEnd };
-  const [trainPairs, valPairs] = [windowCount(trainPart(ds), 1), windowCount(validationPart(ds), 1)];
+  // Windows of one character (data/batches.ts): a part of k characters has k - 1.
+  const [trainPairs, valPairs] = [Math.max(0, trainEnd - 1), Math.max(0, n - trainEnd - 1)];
   if (valFraction > 0 && (trainPairs < 1 || valPairs < 1)) {
     throw new WasmgradError(
       `valFraction ${valFraction} splits a text of ${n} characters into ${trainPairs} training and ${valPairs} validation pairs; each part needs at least one. ` +

@@ -1,6 +1,6 @@
 import { WasmgradError } from '../backend/errors.js';
 import type { Rng } from '../util/rng.js';
-import type { ParameterSpec } from './registry.js';
+import type { ParameterSpec } from './model.js';
 
 /**
  * How parameters start, by their role. A gain always starts at 1.

@@ -1,4 +1,4 @@
-import type { ModelDefinition } from '../registry.js';
+import type { ModelDefinition } from '../model.js';
 
 export interface LinearConfig {
   kind: 'linear';
