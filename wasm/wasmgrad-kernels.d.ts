@@ -11,6 +11,8 @@ export const embedding_forward: (a: number, b: number, c: number, d: number, e: 
 export const gelu_backward: (a: number, b: number, c: number, d: number, e: number) => void;
 export const gelu_forward: (a: number, b: number, c: number) => void;
 export const heap_base: () => number;
+export const layernorm_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => void;
+export const layernorm_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => void;
 export const math_erf: (a: number, b: number, c: number) => void;
 export const math_exp: (a: number, b: number, c: number) => void;
 export const math_ln: (a: number, b: number, c: number) => void;

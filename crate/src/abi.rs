@@ -3,12 +3,13 @@
 //! validated by TypeScript (ts/backend/); `usize` is wasm32's i32, a flag is an i32 (0 or 1).
 //! wasm-bindgen writes these signatures into wasm/wasmgrad-kernels.d.ts, the type that
 //! ts/backend/kernels.ts checks both the wasm and the JS kernels against.
-use crate::{activation, bias, embedding, loss, math, matmul, optim, peak, reduce, simd};
+use crate::{activation, bias, embedding, layernorm, loss, math, matmul, optim, peak, reduce, simd};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Bumped whenever the exports change (added, removed, other signatures or meaning); the loader
-/// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched.
-pub const ABI_VERSION: u32 = 3;
+/// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched;
+/// 4: layernorm_forward, layernorm_backward.
+pub const ABI_VERSION: u32 = 4;
 
 #[wasm_bindgen]
 pub fn abi_version() -> u32 {
@@ -63,6 +64,21 @@ pub unsafe fn bias_forward(out: *mut f32, bias: *const f32, rows: usize, cols: u
 #[wasm_bindgen]
 pub unsafe fn bias_backward(dbias: *mut f32, dout: *const f32, rows: usize, cols: usize) {
     bias::bias_backward(dbias, dout, rows, cols)
+}
+
+#[wasm_bindgen]
+pub unsafe fn layernorm_forward(
+    out: *mut f32, mean: *mut f32, rstd: *mut f32, inp: *const f32, weight: *const f32, bias: *const f32, rows: usize, c: usize, eps: f32,
+) {
+    layernorm::layernorm_forward(out, mean, rstd, inp, weight, bias, rows, c, eps)
+}
+
+#[wasm_bindgen]
+pub unsafe fn layernorm_backward(
+    dinp: *mut f32, dweight: *mut f32, dbias: *mut f32, dout: *const f32, inp: *const f32, weight: *const f32, mean: *const f32, rstd: *const f32,
+    rows: usize, c: usize,
+) {
+    layernorm::layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c)
 }
 
 #[wasm_bindgen]

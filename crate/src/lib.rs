@@ -8,6 +8,7 @@ mod abi;
 mod activation;
 mod bias;
 mod embedding;
+mod layernorm;
 mod loss;
 mod math;
 mod matmul;

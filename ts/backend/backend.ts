@@ -163,6 +163,44 @@ export abstract class Backend {
     this.kernels.bias_backward(dbias.offset, dout.offset, dout.shape[0], dout.shape[1]);
   }
 
+  /**
+   * LayerNorm over the last dimension (nn.LayerNorm's: population variance, eps inside the root):
+   * out (…,c) = (inp - μ)/√(var + eps)·weight + bias, and per row mean (rows) = μ, rstd (rows) =
+   * 1/√(var + eps) for the backward. Without bias, none is added (nanoGPT's bias=False).
+   */
+  layernormForward(out: Tensor, mean: Tensor, rstd: Tensor, inp: Tensor, weight: Tensor, bias: Tensor | null, eps = 1e-5): void {
+    const args = new KernelArgs(this, 'layernormForward').tensor('inp', inp, 'f32', inp.shape.length).tensor('out', out, 'f32', out.shape.length);
+    const c = inp.shape[inp.shape.length - 1];
+    const rows = inp.size / Math.max(c, 1);
+    args.positive('rank of inp', inp.shape.length).positive('last dimension of inp', c);
+    args.shape('out', out, inp.shape, 'out has the shape of inp').distinct('out', out, 'inp', inp);
+    for (const [name, t] of [['mean', mean], ['rstd', rstd]] as const) {
+      args.tensor(name, t, 'f32', 1).shape(name, t, [rows], `${name} has one value per row of inp`).distinct(name, t, 'inp', inp).distinct(name, t, 'out', out);
+    }
+    args.distinct('mean', mean, 'rstd', rstd);
+    args.tensor('weight', weight, 'f32', 1).shape('weight', weight, [c], 'weight has one value per column of inp');
+    if (bias !== null) args.tensor('bias', bias, 'f32', 1).shape('bias', bias, [c], 'bias has one value per column of inp');
+    args.distinct('out', out, 'weight', weight).finite('eps', eps);
+    if (!(eps > 0)) args.fail(`eps is ${eps} but must be positive`, 'use e.g. 1e-5, as nn.LayerNorm does');
+    this.kernels.layernorm_forward(out.offset, mean.offset, rstd.offset, inp.offset, weight.offset, bias ? bias.offset : 0, rows, c, eps);
+  }
+
+  /** dinp (…,c), dweight (c) and dbias (c), if given, += the gradients of layernormForward given dout. */
+  layernormBackward(dinp: Tensor, dweight: Tensor, dbias: Tensor | null, dout: Tensor, inp: Tensor, weight: Tensor, mean: Tensor, rstd: Tensor): void {
+    const args = new KernelArgs(this, 'layernormBackward').tensor('inp', inp, 'f32', inp.shape.length);
+    const c = inp.shape[inp.shape.length - 1];
+    const rows = inp.size / Math.max(c, 1);
+    args.positive('rank of inp', inp.shape.length).positive('last dimension of inp', c);
+    for (const [name, t] of [['dinp', dinp], ['dout', dout]] as const) args.tensor(name, t, 'f32', inp.shape.length).shape(name, t, inp.shape, `${name} has the shape of inp`);
+    for (const [name, t] of [['dweight', dweight], ['weight', weight], ...(dbias ? [['dbias', dbias] as const] : [])] as const) {
+      args.tensor(name, t, 'f32', 1).shape(name, t, [c], `${name} has one value per column of inp`);
+    }
+    for (const [name, t] of [['mean', mean], ['rstd', rstd]] as const) args.tensor(name, t, 'f32', 1).shape(name, t, [rows], `${name} has one value per row of inp`);
+    args.distinct('dinp', dinp, 'dout', dout).distinct('dinp', dinp, 'inp', inp).distinct('dweight', dweight, 'dinp', dinp);
+    if (dbias) args.distinct('dbias', dbias, 'dweight', dweight).distinct('dbias', dbias, 'dinp', dinp);
+    this.kernels.layernorm_backward(dinp.offset, dweight.offset, dbias ? dbias.offset : 0, dout.offset, inp.offset, weight.offset, mean.offset, rstd.offset, rows, c);
+  }
+
   /** out = gelu(inp), exact erf form; out may be inp (in place). */
   geluForward(out: Tensor, inp: Tensor): void {
     const args = new KernelArgs(this, 'geluForward').tensor('out', out, 'f32', out.shape.length).tensor('inp', inp, 'f32', inp.shape.length);

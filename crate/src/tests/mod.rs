@@ -3,6 +3,7 @@
 //! check the algorithms (packing, tiles, tails, range reductions) in seconds without a wasm engine;
 //! test/kernels/ checks the wasm builds themselves.
 mod elementwise;
+mod layernorm;
 mod math;
 mod matmul;
 

@@ -3,6 +3,7 @@ import type { Kernels } from '../kernels.js';
 import { activationKernels } from './activation.js';
 import { biasKernels } from './bias.js';
 import { embeddingKernels } from './embedding.js';
+import { layernormKernels } from './layernorm.js';
 import { lossKernels } from './loss.js';
 import { matmulKernels } from './matmul.js';
 import { ArrayBufferMemory } from './memory.js';
@@ -24,6 +25,7 @@ export class JsBackend extends Backend {
       ...activationKernels(memory),
       ...lossKernels(memory),
       ...embeddingKernels(memory),
+      ...layernormKernels(memory),
       ...optimKernels(memory),
       ...reduceKernels(memory),
     };
