@@ -133,3 +133,38 @@ test('linear folds leading dimensions: (B,T,C) @ (C,D) + b is (B,T,D), row for r
     expect(y3.value.toArray()).toEqual(y2.value.toArray());
   }
 });
+
+// A pre-LayerNorm residual block's skeleton: out = x + layerNorm(x) (gain, bias), logits = out @ w.
+// x reaches the loss along two paths; every gradient against float64 finite differences.
+test('layerNorm and a residual add: gradients match finite differences', () => {
+  const [n, c] = [3, 6];
+  const rng = new Rng(13);
+  const X = rng.normals(n * c);
+  const G = Float32Array.from(rng.normals(c, 0.3), (v) => 1 + v);
+  const Bv = rng.normals(c, 0.3);
+  const W = rng.normals(c * c, 0.5);
+  const targets = Int32Array.from({ length: n }, () => rng.int(c));
+  const loss64 = (x: ArrayLike<number>, g: ArrayLike<number>, b: ArrayLike<number>, w: ArrayLike<number>) => {
+    const out = new Float64Array(n * c);
+    for (let r = 0; r < n; r++) {
+      let m = 0;
+      for (let j = 0; j < c; j++) m += x[r * c + j] / c;
+      let v = 0;
+      for (let j = 0; j < c; j++) v += (x[r * c + j] - m) ** 2 / c;
+      for (let j = 0; j < c; j++) out[r * c + j] = x[r * c + j] + ((x[r * c + j] - m) / Math.sqrt(v + 1e-5)) * g[j] + b[j];
+    }
+    return softmaxXent64(matmul64(out, w, n, c, c, false, false).out, targets, n, c).losses.reduce((a, l) => a + l, 0) / n;
+  };
+  for (const be of backends) {
+    const [x, g, b, w] = [param(be, 'x', [n, c], X), param(be, 'g', [c], G), param(be, 'b', [c], Bv), param(be, 'w', [c, c], W)];
+    const tape = new Tape(be);
+    const loss = tape.crossEntropy(tape.matmul(tape.add(x, tape.layerNorm(x, g, b)), w), be.fromArray([n], targets, 'i32'));
+    tape.backward();
+    expectClose(`${be.name} loss`, [loss], [loss64(X, G, Bv, W)], { rtol: 1e-6 });
+    const tol = { atol: 2e-5, rtol: 1e-4 };
+    expectClose(`${be.name} dx`, x.grad.f32(), finiteDiff((v) => loss64(v, G, Bv, W), X, 1e-6), tol);
+    expectClose(`${be.name} dg`, g.grad.f32(), finiteDiff((v) => loss64(X, v, Bv, W), G, 1e-6), tol);
+    expectClose(`${be.name} db`, b.grad.f32(), finiteDiff((v) => loss64(X, G, v, W), Bv, 1e-6), tol);
+    expectClose(`${be.name} dw`, w.grad.f32(), finiteDiff((v) => loss64(X, G, Bv, v), W, 1e-6), tol);
+  }
+});

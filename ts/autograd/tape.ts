@@ -94,6 +94,34 @@ export class Tape {
     return x.shape.length === 2 ? out : this.view(out, [...rows, w.shape[1]]);
   }
 
+  /** LayerNorm of x (…, c) over its last dimension with gain (c) and, if given, bias (c); eps as nn.LayerNorm. */
+  layerNorm(x: Variable, gain: Variable, bias?: Variable, eps = 1e-5): Variable {
+    const rows = x.value.size / x.shape[x.shape.length - 1];
+    const out = this.output(x.shape, x.requiresGrad || gain.requiresGrad || (bias?.requiresGrad ?? false));
+    const [mean, rstd] = [this.slot([rows]), this.slot([rows])];
+    this.backend.layernormForward(out.value, mean, rstd, x.value, gain.value, bias?.value ?? null, eps);
+    if (this.recording && out.requiresGrad) {
+      // The kernel writes every gradient at once: inputs without one get a scratch buffer.
+      const dx = x.grad ?? this.zeroedSlot(x.shape);
+      const dgain = gain.grad ?? this.zeroedSlot(gain.shape);
+      const dbias = bias ? (bias.grad ?? this.zeroedSlot(bias.shape)) : null;
+      this.record(() => this.backend.layernormBackward(dx, dgain, dbias, out.grad!, x.value, gain.value, mean, rstd), true);
+    }
+    return out;
+  }
+
+  /** a + b, same shapes (a residual connection). */
+  add(a: Variable, b: Variable): Variable {
+    const out = this.output(a.shape, a.requiresGrad || b.requiresGrad);
+    this.backend.copy(out.value, a.value);
+    this.backend.axpy(out.value, b.value, 1);
+    this.record(() => {
+      if (a.grad) this.backend.axpy(a.grad, out.grad!, 1);
+      if (b.grad) this.backend.axpy(b.grad, out.grad!, 1);
+    }, out.requiresGrad);
+    return out;
+  }
+
   gelu(x: Variable): Variable {
     const out = this.output(x.shape, x.requiresGrad);
     this.backend.geluForward(out.value, x.value);
