@@ -3,13 +3,13 @@
 //! validated by TypeScript (ts/backend/); `usize` is wasm32's i32, a flag is an i32 (0 or 1).
 //! wasm-bindgen writes these signatures into wasm/wasmgrad-kernels.d.ts, the type that
 //! ts/backend/kernels.ts checks both the wasm and the JS kernels against.
-use crate::{activation, bias, embedding, layernorm, loss, math, matmul, optim, peak, reduce, simd};
+use crate::{activation, attention, bias, embedding, layernorm, loss, math, matmul, optim, peak, reduce, simd};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Bumped whenever the exports change (added, removed, other signatures or meaning); the loader
 /// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched;
-/// 4: layernorm_forward, layernorm_backward.
-pub const ABI_VERSION: u32 = 4;
+/// 4: layernorm_forward, layernorm_backward; 5: attention_forward, attention_backward.
+pub const ABI_VERSION: u32 = 5;
 
 #[wasm_bindgen]
 pub fn abi_version() -> u32 {
@@ -79,6 +79,18 @@ pub unsafe fn layernorm_backward(
     rows: usize, c: usize,
 ) {
     layernorm::layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c)
+}
+
+#[wasm_bindgen]
+pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize) {
+    attention::attention_forward(out, att, qkv, batch, t, c, heads)
+}
+
+#[wasm_bindgen]
+pub unsafe fn attention_backward(
+    dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, workspace: *mut f32,
+) {
+    attention::attention_backward(dqkv, dout, qkv, att, batch, t, c, heads, workspace)
 }
 
 #[wasm_bindgen]

@@ -6,6 +6,7 @@
 
 mod abi;
 mod activation;
+mod attention;
 mod bias;
 mod embedding;
 mod layernorm;

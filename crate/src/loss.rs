@@ -18,7 +18,7 @@ impl LaneFn for ExpShifted<'_> {
 
 /// p (v) = softmax(x (v)), max-subtracted; returns (max, Σ e^(x - max)) for the loss.
 #[inline(always)]
-unsafe fn softmax_row(p: *mut f32, x: *const f32, v: usize, k: &Consts) -> (f32, f32) {
+pub(crate) unsafe fn softmax_row(p: *mut f32, x: *const f32, v: usize, k: &Consts) -> (f32, f32) {
     let body = v - v % LANES;
     let mut mx = splat(*x);
     let mut j = 0;

@@ -32,6 +32,8 @@ export abstract class Backend {
   private readonly kernels: Kernels;
   /** Scratch for matmul's packed panels, allocated once and reused by every call. */
   private readonly matmulWorkspace: number;
+  /** Scratch for attention's backward (one row of weight gradients), grown with the longest sequence. */
+  private attentionWorkspace = { offset: 0, floats: 0 };
 
   constructor(parts: BackendParts) {
     this.memory = parts.memory;
@@ -199,6 +201,42 @@ export abstract class Backend {
     args.distinct('dinp', dinp, 'dout', dout).distinct('dinp', dinp, 'inp', inp).distinct('dweight', dweight, 'dinp', dinp);
     if (dbias) args.distinct('dbias', dbias, 'dweight', dweight).distinct('dbias', dbias, 'dinp', dinp);
     this.kernels.layernorm_backward(dinp.offset, dweight.offset, dbias ? dbias.offset : 0, dout.offset, inp.offset, weight.offset, mean.offset, rstd.offset, rows, c);
+  }
+
+  /**
+   * Causal multi-head self-attention, as nanoGPT's CausalSelfAttention between c_attn and c_proj:
+   * qkv (B,T,3C) holds q, k and v side by side (head h: columns h·C/heads … of each); out (B,T,C) =
+   * softmax(q·kᵀ/√(C/heads), causal)·v per head; att (B,heads,T,T) keeps the weights for the backward.
+   */
+  attentionForward(out: Tensor, att: Tensor, qkv: Tensor, heads: number): void {
+    const args = new KernelArgs(this, 'attentionForward').tensor('qkv', qkv, 'f32', 3).tensor('out', out, 'f32', 3).tensor('att', att, 'f32', 4);
+    const [batch, t, c] = this.attentionShape(args, qkv, heads);
+    args.shape('out', out, [batch, t, c], 'out is (B,T,C) for qkv (B,T,3C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
+    args.distinct('out', out, 'qkv', qkv).distinct('att', att, 'qkv', qkv).distinct('att', att, 'out', out);
+    this.kernels.attention_forward(out.offset, att.offset, qkv.offset, batch, t, c, heads);
+  }
+
+  /** dqkv (B,T,3C) += the gradient of attentionForward given dout (B,T,C), its qkv and att. */
+  attentionBackward(dqkv: Tensor, dout: Tensor, qkv: Tensor, att: Tensor, heads: number): void {
+    const args = new KernelArgs(this, 'attentionBackward').tensor('qkv', qkv, 'f32', 3).tensor('dqkv', dqkv, 'f32', 3).tensor('dout', dout, 'f32', 3).tensor('att', att, 'f32', 4);
+    const [batch, t, c] = this.attentionShape(args, qkv, heads);
+    args.shape('dqkv', dqkv, qkv.shape, 'dqkv has the shape of qkv').shape('dout', dout, [batch, t, c], 'dout is (B,T,C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
+    args.distinct('dqkv', dqkv, 'qkv', qkv).distinct('dqkv', dqkv, 'dout', dout).distinct('dqkv', dqkv, 'att', att);
+    if (this.attentionWorkspace.floats < t) {
+      if (this.attentionWorkspace.floats > 0) this.arena.release(this.attentionWorkspace.offset);
+      this.attentionWorkspace = { offset: this.arena.alloc(4 * t), floats: t };
+    }
+    this.kernels.attention_backward(dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, this.attentionWorkspace.offset);
+  }
+
+  /** (B, T, C) of a (B, T, 3C) qkv, checked against the number of heads. */
+  private attentionShape(args: KernelArgs, qkv: Tensor, heads: number): [number, number, number] {
+    const [batch, t, c3] = qkv.shape;
+    args.positive('heads', heads).positive('T', t);
+    if (c3 % 3 !== 0 || (c3 / 3) % heads !== 0) {
+      args.fail(`qkv's last dimension ${c3} is not 3·C with C divisible by ${heads} heads`, 'qkv is the c_attn output (B,T,3C) and C a multiple of the number of heads');
+    }
+    return [batch, t, c3 / 3];
   }
 
   /** out = gelu(inp), exact erf form; out may be inp (in place). */

@@ -2,6 +2,7 @@
 //! `V` is `simd::scalar`, whose arithmetic is the simd128 build's operation for operation, so these
 //! check the algorithms (packing, tiles, tails, range reductions) in seconds without a wasm engine;
 //! test/kernels/ checks the wasm builds themselves.
+mod attention;
 mod elementwise;
 mod layernorm;
 mod math;

@@ -1,6 +1,7 @@
 import { Backend } from '../backend.js';
 import type { Kernels } from '../kernels.js';
 import { activationKernels } from './activation.js';
+import { attentionKernels } from './attention.js';
 import { biasKernels } from './bias.js';
 import { embeddingKernels } from './embedding.js';
 import { layernormKernels } from './layernorm.js';
@@ -23,6 +24,7 @@ export class JsBackend extends Backend {
       ...matmulKernels(memory),
       ...biasKernels(memory),
       ...activationKernels(memory),
+      ...attentionKernels(memory),
       ...lossKernels(memory),
       ...embeddingKernels(memory),
       ...layernormKernels(memory),

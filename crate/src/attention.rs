@@ -1,0 +1,91 @@
+//! Causal multi-head self-attention fused per (batch, head, position), as llm.c's
+//! attention_forward/backward: q, k and v are read in place from the (B, T, 3C) output of the c_attn
+//! projection, so nothing is transposed into (B, heads, T, head) and TypeScript loops over nothing.
+//! Head h of position t uses columns [h·hs, (h+1)·hs) of q, of k (offset C) and of v (offset 2C).
+//! Every sum runs in one fixed order, so the simd128 and scalar builds agree bit for bit.
+use crate::loss::softmax_row;
+use crate::math::Consts;
+
+/// Σ a[i]·b[i] for i < n, in order.
+#[inline(always)]
+unsafe fn dot(a: *const f32, b: *const f32, n: usize) -> f32 {
+    let mut s = 0.0;
+    for i in 0..n {
+        s += *a.add(i) * *b.add(i);
+    }
+    s
+}
+
+/// qkv (B, T, 3C) -> out (B, T, C) = softmax(q·kᵀ/√hs, causal)·v per head; att (B, heads, T, T) keeps
+/// the weights for the backward (zero above the diagonal).
+pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize) {
+    let hs = c / heads;
+    let scale = 1.0 / (hs as f32).sqrt();
+    let k = Consts::new();
+    for b in 0..batch {
+        for h in 0..heads {
+            for i in 0..t {
+                let q = qkv.add((b * t + i) * 3 * c + h * hs);
+                let row = att.add(((b * heads + h) * t + i) * t);
+                for j in 0..=i {
+                    *row.add(j) = dot(q, qkv.add((b * t + j) * 3 * c + c + h * hs), hs) * scale;
+                }
+                softmax_row(row, row, i + 1, &k);
+                for j in i + 1..t {
+                    *row.add(j) = 0.0;
+                }
+                let o = out.add((b * t + i) * c + h * hs);
+                for d in 0..hs {
+                    *o.add(d) = 0.0;
+                }
+                for j in 0..=i {
+                    let (a, v) = (*row.add(j), qkv.add((b * t + j) * 3 * c + 2 * c + h * hs));
+                    for d in 0..hs {
+                        *o.add(d) += a * *v.add(d);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// dqkv (B, T, 3C) += the gradient of attention_forward given dout (B, T, C), qkv and its att.
+/// `workspace` holds T floats (one row of the weights' gradient), so the kernel keeps no state.
+pub unsafe fn attention_backward(
+    dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, workspace: *mut f32,
+) {
+    let hs = c / heads;
+    let scale = 1.0 / (hs as f32).sqrt();
+    let datt = workspace;
+    for b in 0..batch {
+        for h in 0..heads {
+            for i in 0..t {
+                let row = att.add(((b * heads + h) * t + i) * t);
+                let dout_i = dout.add((b * t + i) * c + h * hs);
+                // out_i = Σ_j att_ij v_j: datt_ij = dout_i·v_j, dv_j += att_ij·dout_i.
+                for j in 0..=i {
+                    let v = qkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
+                    *datt.add(j) = dot(dout_i, v, hs);
+                    let dv = dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
+                    let a = *row.add(j);
+                    for d in 0..hs {
+                        *dv.add(d) += a * *dout_i.add(d);
+                    }
+                }
+                // Through the softmax: dpre_ij = att_ij·(datt_ij - Σ_j' att_ij'·datt_ij').
+                let weighted = dot(row, datt, i + 1);
+                let q = qkv.add((b * t + i) * 3 * c + h * hs);
+                let dq = dqkv.add((b * t + i) * 3 * c + h * hs);
+                for j in 0..=i {
+                    let dpre = *row.add(j) * (*datt.add(j) - weighted) * scale;
+                    let kj = qkv.add((b * t + j) * 3 * c + c + h * hs);
+                    let dk = dqkv.add((b * t + j) * 3 * c + c + h * hs);
+                    for d in 0..hs {
+                        *dq.add(d) += dpre * *kj.add(d);
+                        *dk.add(d) += dpre * *q.add(d);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import type { Kernels } from '../kernels.js';
+import type { Views } from './memory.js';
+
+const { exp, max, sqrt } = Math;
+
+/** crate/src/attention.rs in plain TypeScript: causal self-attention read in place from (B, T, 3C). */
+export const attentionKernels = (mem: Views) =>
+  ({
+    /** out (B,T,C) = softmax(q·kᵀ/√hs, causal)·v per head; att (B,heads,T,T) keeps the weights. */
+    attention_forward(outPtr: number, attPtr: number, qkvPtr: number, batch: number, t: number, c: number, heads: number): void {
+      const out = mem.f32(outPtr, batch * t * c);
+      const att = mem.f32(attPtr, batch * heads * t * t);
+      const qkv = mem.f32(qkvPtr, batch * t * 3 * c);
+      const hs = c / heads;
+      const scale = 1 / sqrt(hs);
+      for (let b = 0; b < batch; b++) {
+        for (let h = 0; h < heads; h++) {
+          for (let i = 0; i < t; i++) {
+            const q = (b * t + i) * 3 * c + h * hs;
+            const row = ((b * heads + h) * t + i) * t;
+            let m = -Infinity;
+            for (let j = 0; j <= i; j++) {
+              const k = (b * t + j) * 3 * c + c + h * hs;
+              let s = 0;
+              for (let d = 0; d < hs; d++) s += qkv[q + d] * qkv[k + d];
+              att[row + j] = s * scale;
+              m = max(m, att[row + j]);
+            }
+            let sum = 0;
+            for (let j = 0; j <= i; j++) sum += att[row + j] = exp(att[row + j] - m);
+            for (let j = 0; j <= i; j++) att[row + j] /= sum;
+            att.fill(0, row + i + 1, row + t);
+            const o = (b * t + i) * c + h * hs;
+            out.fill(0, o, o + hs);
+            for (let j = 0; j <= i; j++) {
+              const v = (b * t + j) * 3 * c + 2 * c + h * hs;
+              for (let d = 0; d < hs; d++) out[o + d] += att[row + j] * qkv[v + d];
+            }
+          }
+        }
+      }
+    },
+
+    /** dqkv (B,T,3C) += the gradient of attention_forward given dout (B,T,C); the workspace is T floats. */
+    attention_backward(dqkvPtr: number, doutPtr: number, qkvPtr: number, attPtr: number, batch: number, t: number, c: number, heads: number, workspacePtr: number): void {
+      const dqkv = mem.f32(dqkvPtr, batch * t * 3 * c);
+      const dout = mem.f32(doutPtr, batch * t * c);
+      const qkv = mem.f32(qkvPtr, batch * t * 3 * c);
+      const att = mem.f32(attPtr, batch * heads * t * t);
+      const datt = mem.f32(workspacePtr, t);
+      const hs = c / heads;
+      const scale = 1 / sqrt(hs);
+      for (let b = 0; b < batch; b++) {
+        for (let h = 0; h < heads; h++) {
+          for (let i = 0; i < t; i++) {
+            const row = ((b * heads + h) * t + i) * t;
+            const o = (b * t + i) * c + h * hs;
+            for (let j = 0; j <= i; j++) {
+              const v = (b * t + j) * 3 * c + 2 * c + h * hs;
+              let s = 0;
+              for (let d = 0; d < hs; d++) {
+                s += dout[o + d] * qkv[v + d];
+                dqkv[v + d] += att[row + j] * dout[o + d];
+              }
+              datt[j] = s;
+            }
+            let weighted = 0;
+            for (let j = 0; j <= i; j++) weighted += att[row + j] * datt[j];
+            const q = (b * t + i) * 3 * c + h * hs;
+            for (let j = 0; j <= i; j++) {
+              const dpre = att[row + j] * (datt[j] - weighted) * scale;
+              const k = (b * t + j) * 3 * c + c + h * hs;
+              for (let d = 0; d < hs; d++) {
+                dqkv[q + d] += dpre * qkv[k + d];
+                dqkv[k + d] += dpre * qkv[q + d];
+              }
+            }
+          }
+        }
+      }
+    },
+  }) satisfies Partial<Kernels>;
