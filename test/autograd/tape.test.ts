@@ -168,3 +168,47 @@ test('layerNorm and a residual add: gradients match finite differences', () => {
     expectClose(`${be.name} dw`, w.grad.f32(), finiteDiff((v) => loss64(X, G, Bv, v), W, 1e-6), tol);
   }
 });
+
+// An attention block's core, as nanoGPT's CausalSelfAttention: qkv = x @ w_attn, y = attention(qkv) @ w_proj.
+test('attention between two linear maps: gradients match finite differences', () => {
+  const [batch, t, c, heads, vocab] = [2, 4, 6, 2, 5];
+  const rng = new Rng(17);
+  const X = rng.normals(batch * t * c);
+  const Wa = rng.normals(c * 3 * c, 0.4);
+  const Wp = rng.normals(c * vocab, 0.4);
+  const targets = Int32Array.from({ length: batch * t }, () => rng.int(vocab));
+  const loss64 = (x: ArrayLike<number>, wa: ArrayLike<number>, wp: ArrayLike<number>) => {
+    const qkv = matmul64(x, wa, batch * t, c, 3 * c, false, false).out;
+    const hs = c / heads;
+    const y = new Float64Array(batch * t * c);
+    for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) {
+      const pre = Array.from({ length: i + 1 }, (_, j) => {
+        let s = 0;
+        for (let d = 0; d < hs; d++) s += qkv[(b * t + i) * 3 * c + h * hs + d] * qkv[(b * t + j) * 3 * c + c + h * hs + d];
+        return s / Math.sqrt(hs);
+      });
+      const m = Math.max(...pre);
+      const e = pre.map((p) => Math.exp(p - m));
+      const sum = e.reduce((a, v) => a + v, 0);
+      for (let d = 0; d < hs; d++) y[(b * t + i) * c + h * hs + d] = e.reduce((a, w, j) => a + (w / sum) * qkv[(b * t + j) * 3 * c + 2 * c + h * hs + d], 0);
+    }
+    const logits = matmul64(y, wp, batch * t, c, vocab, false, false).out;
+    return softmaxXent64(logits, targets, batch * t, vocab).losses.reduce((a, l) => a + l, 0) / (batch * t);
+  };
+  for (const be of backends) {
+    const [x, wa, wp] = [param(be, 'x', [batch, t, c], X), param(be, 'wa', [c, 3 * c], Wa), param(be, 'wp', [c, vocab], Wp)];
+    const zero = (n: number, name: string) => param(be, name, [n], new Float32Array(n));
+    const tape = new Tape(be);
+    const qkv = tape.linear(x, wa, zero(3 * c, 'ba'));
+    const y = tape.attention(qkv, heads);
+    expect(y.shape).toEqual([batch, t, c]);
+    const logits = tape.view(tape.linear(y, wp, zero(vocab, 'bp')), [batch * t, vocab]);
+    const loss = tape.crossEntropy(logits, be.fromArray([batch * t], targets, 'i32'));
+    tape.backward();
+    expectClose(`${be.name} loss`, [loss], [loss64(X, Wa, Wp)], { rtol: 1e-6 });
+    const tol = { atol: 2e-5, rtol: 1e-4 };
+    expectClose(`${be.name} dx`, x.grad.f32(), finiteDiff((v) => loss64(v, Wa, Wp), X, 1e-6), tol);
+    expectClose(`${be.name} dw_attn`, wa.grad.f32(), finiteDiff((v) => loss64(X, v, Wp), Wa, 1e-6), tol);
+    expectClose(`${be.name} dw_proj`, wp.grad.f32(), finiteDiff((v) => loss64(X, Wa, v), Wp, 1e-6), tol);
+  }
+});

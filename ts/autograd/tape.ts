@@ -110,6 +110,16 @@ export class Tape {
     return out;
   }
 
+  /** Causal self-attention over qkv (B, T, 3C), the c_attn projection's output → (B, T, C); see Backend.attentionForward. */
+  attention(qkv: Variable, heads: number): Variable {
+    const [batch, t, c3] = qkv.shape;
+    const out = this.output([batch, t, c3 / 3], qkv.requiresGrad);
+    const att = this.slot([batch, heads, t, t]);
+    this.backend.attentionForward(out.value, att, qkv.value, heads);
+    this.record(() => this.backend.attentionBackward(qkv.grad!, out.grad!, qkv.value, att, heads), qkv.requiresGrad);
+    return out;
+  }
+
   /** a + b, same shapes (a residual connection). */
   add(a: Variable, b: Variable): Variable {
     const out = this.output(a.shape, a.requiresGrad || b.requiresGrad);
