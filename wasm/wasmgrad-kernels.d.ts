@@ -2,7 +2,7 @@
 /* eslint-disable */
 export const memory: WebAssembly.Memory;
 export const abi_version: () => number;
-export const adam_step: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => void;
+export const adam_step: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => void;
 export const attention_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => void;
 export const attention_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => void;
 export const axpy: (a: number, b: number, c: number, d: number) => void;
@@ -29,5 +29,6 @@ export const simd_enabled: () => number;
 export const softmax_forward: (a: number, b: number, c: number, d: number) => void;
 export const softmax_xent_backward: (a: number, b: number, c: number, d: number, e: number, f: number) => void;
 export const softmax_xent_forward: (a: number, b: number, c: number, d: number, e: number, f: number) => number;
+export const sum_squares: (a: number, b: number) => number;
 export const __wbindgen_externrefs: WebAssembly.Table;
 export const __wbindgen_start: () => void;

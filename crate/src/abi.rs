@@ -8,8 +8,9 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Bumped whenever the exports change (added, removed, other signatures or meaning); the loader
 /// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched;
-/// 4: layernorm_forward, layernorm_backward; 5: attention_forward, attention_backward.
-pub const ABI_VERSION: u32 = 5;
+/// 4: layernorm_forward, layernorm_backward; 5: attention_forward, attention_backward;
+/// 6: adam_step's decay and grad_scale, sum_squares.
+pub const ABI_VERSION: u32 = 6;
 
 #[wasm_bindgen]
 pub fn abi_version() -> u32 {
@@ -141,9 +142,14 @@ pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
 #[wasm_bindgen]
 pub unsafe fn adam_step(
     param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32,
-    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32,
+    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32, decay: f32, grad_scale: f32,
 ) {
-    optim::adam_step(param, grad, m, v, n, step_size, beta1, beta2, one_minus_beta1, one_minus_beta2, eps, inv_sqrt_bc2)
+    optim::adam_step(param, grad, m, v, n, step_size, beta1, beta2, one_minus_beta1, one_minus_beta2, eps, inv_sqrt_bc2, decay, grad_scale)
+}
+
+#[wasm_bindgen]
+pub unsafe fn sum_squares(x: *const f32, n: usize) -> f64 {
+    reduce::sum_squares(x, n)
 }
 
 #[wasm_bindgen]

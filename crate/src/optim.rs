@@ -12,20 +12,23 @@ pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
     axpy(param, grad, n, -lr)
 }
 
-/// Adam (Kingma & Ba; torch.optim.Adam without weight decay), for step t ≥ 1:
+/// Adam (Kingma & Ba) and AdamW (Loshchilov & Hutter, torch.optim.AdamW), for step t ≥ 1:
+///   g = grad_scale·grad  (global gradient-norm clipping's factor, 1 without)
 ///   m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
-///   param -= step_size · m / (√v · inv_sqrt_bc2 + eps)
-/// where the caller passes step_size = lr / (1 - β1^t) and inv_sqrt_bc2 = 1 / √(1 - β2^t), and
-/// 1 - β1, 1 - β2 computed in float64: 1 - f32(0.999) in f32 is off by 1.3e-5 relative.
+///   param = decay·param - step_size · m / (√v · inv_sqrt_bc2 + eps)
+/// where the caller passes step_size = lr / (1 - β1^t), inv_sqrt_bc2 = 1 / √(1 - β2^t), decay =
+/// 1 - lr·weight_decay (1 for Adam: exactly the same bits), and 1 - β1, 1 - β2 computed in float64:
+/// 1 - f32(0.999) in f32 is off by 1.3e-5 relative.
 pub unsafe fn adam_step(
     param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32,
-    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32,
+    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32, decay: f32, grad_scale: f32,
 ) {
     let update = |p: V, g: V, mv: V, vv: V| -> (V, V, V) {
+        let g = mul(g, splat(grad_scale));
         let m1 = add(mul(splat(beta1), mv), mul(splat(one_minus_beta1), g));
         let v1 = add(mul(splat(beta2), vv), mul(splat(one_minus_beta2), mul(g, g)));
         let denom = add(mul(sqrt(v1), splat(inv_sqrt_bc2)), splat(eps));
-        (sub(p, div(mul(splat(step_size), m1), denom)), m1, v1)
+        (sub(mul(p, splat(decay)), div(mul(splat(step_size), m1), denom)), m1, v1)
     };
     let body = n - n % LANES;
     let mut i = 0;

@@ -66,3 +66,52 @@ describe('adamStep: five steps against torch.optim.Adam\'s formula in float64', 
     });
   }
 });
+
+describe('adamStep as AdamW with a clipping factor: five steps against torch.optim.AdamW\'s formula in float64', () => {
+  for (const n of [5, 67]) {
+    test(`n = ${n}`, () => {
+      const rng = new Rng(300 + n);
+      const hyper = { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, gradScale: 0.25 };
+      const p0 = rng.normals(n);
+      const grads = Array.from({ length: 5 }, () => rng.normals(n));
+      const p = Float64Array.from(p0);
+      const m = new Float64Array(n);
+      const v = new Float64Array(n);
+      grads.forEach((g, s) => {
+        // torch.optim.AdamW: param.mul_(1 - lr·wd), then Adam's step, on the clipped gradient.
+        for (let i = 0; i < n; i++) p[i] *= 1 - hyper.lr * hyper.weightDecay;
+        adam64(p, m, v, g.map((x) => x * hyper.gradScale), s + 1, hyper.lr, hyper.beta1, hyper.beta2, hyper.eps);
+      });
+      for (const be of backends) {
+        const tp = be.fromArray([n], p0);
+        const [tm, tv] = [be.tensor([n]), be.tensor([n])];
+        grads.forEach((g, s) => be.adamStep(tp, be.fromArray([n], g), tm, tv, { ...hyper, step: s + 1 }));
+        expectClose(`${be.name} param`, tp.f32(), p, { rtol: 5 * 2 ** -24, atol: 5e-8 });
+        expectClose(`${be.name} m`, tm.f32(), m, { atol: 1e-7 });
+      }
+    });
+  }
+});
+
+test('Adam without decay and clipping is unchanged to the bit by their defaults', () => {
+  for (const be of backends) {
+    const rng = new Rng(9);
+    const [p0, g] = [rng.normals(37), rng.normals(37)];
+    const run = (extra: object) => {
+      const [tp, tm, tv] = [be.fromArray([37], p0), be.tensor([37]), be.tensor([37])];
+      be.adamStep(tp, be.fromArray([37], g), tm, tv, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1, ...extra });
+      return tp.toArray();
+    };
+    expect(run({ weightDecay: 0, gradScale: 1 })).toEqual(run({}));
+  }
+});
+
+test('sumSquares: Σ x² against float64', () => {
+  for (const be of backends) {
+    for (const n of [1, 7, 1025, 50_001]) {
+      const x = new Rng(n).normals(n);
+      const want = x.reduce((a, v) => a + v * v, 0);
+      expectClose(`${be.name} n=${n}`, [be.sumSquares(be.fromArray([n], x))], [want], { rtol: 1e-5 });
+    }
+  }
+});

@@ -349,22 +349,29 @@ export abstract class Backend {
     this.kernels.sgd_step(param.offset, grad.offset, param.size, lr);
   }
 
-  /** One Adam update of param, with moment estimates m and v (zero before the first step). */
+  /** One Adam (or AdamW) update of param, with moment estimates m and v (zero before the first step). */
   adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, options: AdamOptions): void {
-    const { lr, beta1, beta2, eps, step } = options;
+    const { lr, beta1, beta2, eps, step, weightDecay = 0, gradScale = 1 } = options;
     const args = new KernelArgs(this, 'adamStep');
     for (const [name, t] of [['param', param], ['grad', grad], ['m', m], ['v', v]] as const) {
       args.tensor(name, t, 'f32', t.shape.length).shape(name, t, param.shape, `${name} has the shape of param`);
     }
     args.distinct('param', param, 'grad', grad).distinct('param', param, 'm', m).distinct('param', param, 'v', v).distinct('m', m, 'v', v);
-    args.finite('lr', lr).finite('eps', eps).positive('step', step);
+    args.finite('lr', lr).finite('eps', eps).positive('step', step).finite('weightDecay', weightDecay).finite('gradScale', gradScale);
+    if (weightDecay < 0) args.fail(`weightDecay is ${weightDecay} but must be ≥ 0`, 'use e.g. 0.1, or 0 for Adam');
     for (const [name, beta] of [['beta1', beta1], ['beta2', beta2]] as const) {
       if (!(beta >= 0 && beta < 1)) args.fail(`${name} is ${beta} but must be in [0, 1)`, `use e.g. ${name === 'beta1' ? 0.9 : 0.999}`);
     }
     // Bias corrections and 1 - β in float64 here, once, rather than per element in f32 in the kernel.
     const stepSize = lr / (1 - beta1 ** step);
     const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** step);
-    this.kernels.adam_step(param.offset, grad.offset, m.offset, v.offset, param.size, stepSize, beta1, beta2, 1 - beta1, 1 - beta2, eps, invSqrtBc2);
+    this.kernels.adam_step(param.offset, grad.offset, m.offset, v.offset, param.size, stepSize, beta1, beta2, 1 - beta1, 1 - beta2, eps, invSqrtBc2, 1 - lr * weightDecay, gradScale);
+  }
+
+  /** Σ x² over every element (global gradient-norm clipping adds these up). */
+  sumSquares(x: Tensor): number {
+    new KernelArgs(this, 'sumSquares').tensor('x', x, 'f32', x.shape.length);
+    return this.kernels.sum_squares(x.offset, x.size);
   }
 
   /** mean |x|, the notebook's activation statistic. */

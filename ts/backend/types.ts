@@ -19,4 +19,8 @@ export interface AdamOptions {
   beta2: number;
   eps: number;
   step: number;
+  /** AdamW's decoupled weight decay: param *= 1 - lr·weightDecay before the update (default 0: Adam). */
+  weightDecay?: number;
+  /** The gradient is multiplied by this first: global norm clipping's factor (default 1). */
+  gradScale?: number;
 }

@@ -139,28 +139,31 @@ fn axpy_sgd_and_adam() {
         let want: Vec<f64> = (0..n).map(|i| y0[i] as f64 - 0.1f32 as f64 * x[i] as f64).collect();
         assert_close(&format!("sgd_step n={n}"), p.values(), &want, |_| 4.0 * U);
 
-        // Adam's third step from nonzero moments; step scalars as the TypeScript caller computes them.
-        let (lr, b1, b2, eps, t) = (1e-2f64, 0.9f64, 0.999f64, 1e-8f64, 3);
+        // AdamW's third step from nonzero moments, with decoupled decay and a clipping factor on the
+        // gradient; step scalars as the TypeScript caller computes them.
+        let (lr, b1, b2, eps, t, wd, clip) = (1e-2f64, 0.9f64, 0.999f64, 1e-8f64, 3, 0.1f64, 0.5f64);
         let m0 = rng.vec(n, -0.1, 0.1);
         let v0 = rng.vec(n, 0.0, 0.01);
         let (mut p, mut m, mut v) = (Guarded::new(&y0), Guarded::new(&m0), Guarded::new(&v0));
         let step_size = lr / (1.0 - b1.powi(t));
         let inv_sqrt_bc2 = 1.0 / (1.0 - b2.powi(t)).sqrt();
         // The kernel's scalars are f32: the reference uses the same rounded values.
-        let [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2] = [step_size, b1, b2, 1.0 - b1, 1.0 - b2, eps, inv_sqrt_bc2].map(|s| s as f32);
-        unsafe { optim::adam_step(p.ptr(), x.as_ptr(), m.ptr(), v.ptr(), n, step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2) };
-        let [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2] = [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2].map(f64::from);
+        let [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip] =
+            [step_size, b1, b2, 1.0 - b1, 1.0 - b2, eps, inv_sqrt_bc2, 1.0 - lr * wd, clip].map(|s| s as f32);
+        unsafe { optim::adam_step(p.ptr(), x.as_ptr(), m.ptr(), v.ptr(), n, step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip) };
+        let [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip] =
+            [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip].map(f64::from);
         let mut want = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         let mut tol = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         for i in 0..n {
-            let g = x[i] as f64;
+            let g = clip * x[i] as f64;
             let (m1, v1) = (b1 * m0[i] as f64 + omb1 * g, b2 * v0[i] as f64 + omb2 * g * g);
             let denom = v1.sqrt() * inv_sqrt_bc2 + eps;
             let update = step_size * m1 / denom;
             // Each sum's rounding is relative to its terms, which may cancel; the update inherits m's error.
             let tol_m = 3.0 * U * ((b1 * m0[i] as f64).abs() + (omb1 * g).abs());
             let tol_v = 3.0 * U * ((b2 * v0[i] as f64).abs() + omb2 * g * g);
-            want.0[i] = y0[i] as f64 - update;
+            want.0[i] = decay * y0[i] as f64 - update;
             want.1[i] = m1;
             want.2[i] = v1;
             tol.0[i] = 2.0 * U * (y0[i] as f64).abs() + step_size * tol_m / denom + 8.0 * U * update.abs();
@@ -170,6 +173,17 @@ fn axpy_sgd_and_adam() {
         assert_close(&format!("adam param n={n}"), p.values(), &want.0, |i| tol.0[i]);
         assert_close(&format!("adam m n={n}"), m.values(), &want.1, |i| tol.1[i]);
         assert_close(&format!("adam v n={n}"), v.values(), &want.2, |i| tol.2[i]);
+    }
+}
+
+#[test]
+fn sum_squares_over_blocks() {
+    let mut rng = Rng::new(10);
+    for n in [1, 3, 5, 1023, 1024, 1025, 100_003] {
+        let x = rng.vec(n, -2.0, 2.0);
+        let got = unsafe { reduce::sum_squares(x.as_ptr(), n) };
+        let want = x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
+        assert!((got - want).abs() <= 1024.0 * U * want, "sum_squares n={n}: {got} want {want}");
     }
 }
 

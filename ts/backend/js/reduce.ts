@@ -14,4 +14,12 @@ export const reduceKernels = (mem: Views) =>
       for (let i = 0; i < n; i++) sum += abs(x[i]);
       return sum / n;
     },
+
+    /** Σ x², the squared norm gradient clipping adds up. */
+    sum_squares(xPtr: number, n: number): number {
+      const x = mem.f32(xPtr, n);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += x[i] * x[i];
+      return sum;
+    },
   }) satisfies Partial<Kernels>;
