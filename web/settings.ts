@@ -99,7 +99,7 @@ export class Settings {
     this.showKind(true);
     // Kinds may share a field (hidden): one input per field path.
     for (const field of this.kindFields()) this.modelInputs.get(field.path)!.input.value = String((config.model as unknown as Record<string, unknown>)[field.key]);
-    for (const [key, { input }] of this.trainInputs) input.value = String(config[key as keyof TrainConfig]);
+    for (const [key, { field, input }] of this.trainInputs) input.value = String((config as Record<string, unknown>)[key] ?? field.default);
     this.description.textContent = description;
   }
 

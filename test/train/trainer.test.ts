@@ -126,3 +126,56 @@ test('a batch larger than the training windows is refused with the fix, in the l
   const be = backend(backends, 'js');
   expect(() => new Trainer(be, makeDataset('abcabc'), { ...MLP, batch: 6 })).toThrow(/^config.batch 6 is larger than the 5 training windows. Fix: use a batch of 5 or less, or 'full'.$/);
 });
+
+test("the cosine schedule: nanoGPT's get_lr (linear warm-up, then cosine to minLr); without warm-up and minLr the plain cosine", () => {
+  const be = backends[0];
+  const data = makeDataset(TEXT);
+  const lrAt = (config: TrainConfig, steps: number[]) => {
+    const trainer = new Trainer(be, data, config);
+    const out: number[] = [];
+    for (let s = 0; s <= Math.max(...steps); s++) {
+      if (steps.includes(s)) out.push(trainer.currentLr);
+      trainer.step = s + 1; // the schedule reads only the step count
+    }
+    trainer.dispose();
+    return out;
+  };
+  const base: TrainConfig = { ...MLP, optimizer: 'adamw', schedule: 'cosine', lr: 1e-3, steps: 2000 };
+  const getLr = (it: number, warmup: number, minLr: number) =>
+    it < warmup ? (1e-3 * (it + 1)) / (warmup + 1) : minLr + 0.5 * (1 + Math.cos((Math.PI * (it - warmup)) / (2000 - warmup))) * (1e-3 - minLr);
+  const its = [0, 50, 99, 100, 101, 1000, 1999, 2000];
+  expectClose('warm-up and cosine', lrAt({ ...base, warmup: 100, minLr: 1e-4 }, its), its.map((it) => getLr(it, 100, 1e-4)), { rtol: 1e-12 });
+  expect(lrAt(base, its)).toEqual(its.map((it) => 0.5 * 1e-3 * (1 + Math.cos((Math.PI * it) / 2000))));
+});
+
+test('gradient clipping scales the whole step to the clip norm; AdamW decays weights and embeddings, not biases', () => {
+  for (const be of backends) {
+    const data = makeDataset(TEXT);
+    // SGD with lr 1: the update is the (clipped) gradient itself.
+    const clipped = new Trainer(be, data, { ...MLP, optimizer: 'sgd', lr: 1, schedule: 'constant', gradClip: 0.01 });
+    const before = clipped.model.params.map((p) => Float64Array.from(p.value.f32()));
+    clipped.trainStep();
+    const moved = Math.sqrt(clipped.model.params.reduce((a, p, i) => a + p.value.toArray().reduce((b, v, j) => b + (v - before[i][j]) ** 2, 0), 0));
+    expect(clipped.lastGradNorm!).toBeGreaterThan(0.01); // the gradient was larger than the clip ...
+    expectClose(`${be.name} update norm`, [moved], [0.01], { rtol: 1e-4 }); // ... and the step is the clip's size
+    clipped.dispose();
+
+    // AdamW against Adam from the same start: the first step's gradients are the same, so the only
+    // difference is the decay, -lr·wd·p0 on weights (1 - 1e-3·10 = 0.99) and nothing on biases.
+    const step1 = (optimizer: 'adam' | 'adamw') => {
+      const t = new Trainer(be, data, { ...MLP, optimizer, lr: 1e-3, schedule: 'constant', weightDecay: 10 });
+      const start = new Map(t.model.params.map((p) => [p.name, p.value.toArray()]));
+      t.trainStep();
+      const after = new Map(t.model.params.map((p) => [p.name, p.value.toArray()]));
+      const roles = t.model.roles;
+      t.dispose();
+      return { start, after, roles };
+    };
+    const [adam, adamw] = [step1('adam'), step1('adamw')];
+    for (const [name, role] of adamw.roles) {
+      const expected = adam.after.get(name)!.map((v, i) => (role === 'bias' ? v : v - 0.01 * adamw.start.get(name)![i]));
+      if (role === 'bias') expect(adamw.after.get(name)).toEqual(adam.after.get(name));
+      else expectClose(`${be.name} ${name} decayed`, adamw.after.get(name)!, expected, { atol: 1e-6 });
+    }
+  }
+});

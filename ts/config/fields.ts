@@ -17,6 +17,8 @@ export interface Field {
   label: string;
   help: string;
   value: FieldValue;
+  /** A field a config may leave out; this value then applies (and the form shows it). */
+  default?: unknown;
 }
 
 export type FieldValue =
@@ -74,6 +76,7 @@ export function isValid(v: FieldValue, x: unknown): boolean {
 export function validateFields(fields: readonly Field[], config: Record<string, unknown>): void {
   for (const field of fields) {
     const value = config[field.key];
+    if (value === undefined && field.default !== undefined) continue;
     if (!isValid(field.value, value)) {
       const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
       throw new ConfigError(field, `${field.path} is ${shown} but must be ${describeValue(field.value)}. Fix: set ${field.path} to ${describeValue(field.value)}.`);

@@ -4,8 +4,8 @@ import type { Tensor } from '../backend/tensor.js';
 import type { Parameter } from '../autograd/variable.js';
 import type { NamedValues } from '../nn/registry.js';
 
-export type OptimizerName = 'sgd' | 'adam';
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
+export type OptimizerName = 'sgd' | 'adam' | 'adamw';
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam', 'adamw'];
 
 /** Updates parameters from their gradients; its state (if any) is saved in checkpoints. */
 export interface Optimizer {
@@ -13,7 +13,8 @@ export interface Optimizer {
   lr: number;
   /** Updates taken so far. */
   readonly steps: number;
-  step(): void;
+  /** One update; `gradScale` multiplies every gradient first (global norm clipping's factor). */
+  step(gradScale?: number): void;
   /** State tensors by name (e.g. 'w1.m', a parameter's name and the moment) with their shapes, and the step count. */
   state(): { tensors: NamedValues; steps: number };
   loadState(tensors: NamedValues, steps: number): void;
@@ -31,8 +32,9 @@ export class Sgd implements Optimizer {
     public lr: number,
   ) {}
 
-  step(): void {
-    for (const p of this.params) this.backend.sgdStep(p.value, p.grad, this.lr);
+  step(gradScale = 1): void {
+    // lr·(s·g) as (lr·s)·g: the same update, and for s = 1 the same bits as without clipping.
+    for (const p of this.params) this.backend.sgdStep(p.value, p.grad, gradScale === 1 ? this.lr : this.lr * gradScale);
     this.steps++;
   }
 
@@ -47,9 +49,13 @@ export class Sgd implements Optimizer {
   dispose(): void {}
 }
 
-/** Adam (torch.optim.Adam's defaults: β = (0.9, 0.999), eps = 1e-8), moments kept in the backend. */
+/**
+ * Adam (torch.optim.Adam: β1 = 0.9, eps = 1e-8), or AdamW (torch.optim.AdamW) when some parameters
+ * decay: `decayed` says which (nanoGPT's groups: weights and embeddings, not biases or gains).
+ * Moments are kept in the backend.
+ */
 export class Adam implements Optimizer {
-  readonly name = 'adam';
+  readonly name: 'adam' | 'adamw';
   steps = 0;
   private readonly moments: { m: Tensor; v: Tensor }[];
 
@@ -57,17 +63,22 @@ export class Adam implements Optimizer {
     private readonly backend: Backend,
     private readonly params: readonly Parameter[],
     public lr: number,
+    private readonly options: { beta2?: number; weightDecay?: number; decayed?: (p: Parameter) => boolean } = {},
     private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
     private readonly eps = 1e-8,
   ) {
+    this.name = options.weightDecay === undefined ? 'adam' : 'adamw';
     this.moments = params.map((p) => ({ m: backend.tensor(p.shape), v: backend.tensor(p.shape) }));
   }
 
-  step(): void {
+  step(gradScale = 1): void {
     this.steps++;
-    const options = { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, step: this.steps };
-    this.params.forEach((p, i) => this.backend.adamStep(p.value, p.grad, this.moments[i].m, this.moments[i].v, options));
+    const { beta2 = 0.999, weightDecay = 0, decayed = () => true } = this.options;
+    const base = { lr: this.lr, beta1: this.beta1, beta2, eps: this.eps, step: this.steps, gradScale };
+    this.params.forEach((p, i) => {
+      const options = weightDecay > 0 && decayed(p) ? { ...base, weightDecay } : base;
+      this.backend.adamStep(p.value, p.grad, this.moments[i].m, this.moments[i].v, options);
+    });
   }
 
   state() {
@@ -99,8 +110,16 @@ export class Adam implements Optimizer {
   }
 }
 
-export function createOptimizer(name: OptimizerName, backend: Backend, params: readonly Parameter[], lr: number): Optimizer {
+/** Options of the optimizers that have them: Adam's β2, AdamW's decay and which parameters it applies to. */
+export interface OptimizerOptions {
+  beta2?: number;
+  weightDecay?: number;
+  decayed?: (p: Parameter) => boolean;
+}
+
+export function createOptimizer(name: OptimizerName, backend: Backend, params: readonly Parameter[], lr: number, options: OptimizerOptions = {}): Optimizer {
   if (name === 'sgd') return new Sgd(backend, params, lr);
-  if (name === 'adam') return new Adam(backend, params, lr);
-  throw new WasmgradError(`unknown optimizer '${name}'. Fix: use sgd or adam.`);
+  if (name === 'adam') return new Adam(backend, params, lr, { beta2: options.beta2 });
+  if (name === 'adamw') return new Adam(backend, params, lr, { beta2: options.beta2, weightDecay: options.weightDecay ?? 0, decayed: options.decayed });
+  throw new WasmgradError(`unknown optimizer '${name}'. Fix: use sgd, adam or adamw.`);
 }

@@ -24,9 +24,21 @@ export interface TrainConfig {
   valFraction: number;
   /** Record the loss every this many steps (and at the first and last step). */
   logEvery: number;
+  /** Adam's and AdamW's β2 (default 0.999, torch's; nanoGPT's recipes use 0.99). */
+  beta2?: number;
+  /** AdamW's decoupled weight decay, on weights and embeddings only (default 0). */
+  weightDecay?: number;
+  /** Clip the global gradient norm to this (nanoGPT's grad_clip; default 0: no clipping). */
+  gradClip?: number;
+  /** Cosine schedule: steps of linear warm-up first (default 0). */
+  warmup?: number;
+  /** Cosine schedule: the learning rate it decays to (default 0). */
+  minLr?: number;
 }
 
-const field = (key: keyof TrainConfig, flag: string, label: string, help: string, value: Field['value']): Field => ({ key, path: `config.${key}`, flag, label, help, value });
+const field = (key: keyof TrainConfig, flag: string, label: string, help: string, value: Field['value'], fallback?: unknown): Field => ({
+  key, path: `config.${key}`, flag, label, help, value, ...(fallback === undefined ? {} : { default: fallback }),
+});
 
 /** The training fields (the model's own are in its definition): one table for checks, flags and the form. */
 export const TRAIN_FIELDS: readonly Field[] = [
@@ -39,6 +51,11 @@ export const TRAIN_FIELDS: readonly Field[] = [
   field('seed', 'seed', 'seed', 'PRNG seed for initialisation and batches', { type: 'int', min: 0, max: 0xffffffff }),
   field('valFraction', 'val', 'validation', 'fraction of the text held out for validation, a contiguous tail (0 = none)', { type: 'number', min: 0, max: 0.5 }),
   field('logEvery', 'log-every', 'log every', 'record the loss every N steps', { type: 'int', min: 1 }),
+  field('beta2', 'beta2', 'β2', "Adam's and AdamW's second-moment decay", { type: 'number', greaterThan: 0, max: 0.999999 }, 0.999),
+  field('weightDecay', 'weight-decay', 'weight decay', "AdamW's decoupled weight decay, on weights and embeddings", { type: 'number', min: 0, max: 10 }, 0),
+  field('gradClip', 'grad-clip', 'gradient clip', 'clip the global gradient norm to this (0 = off)', { type: 'number', min: 0, max: 1e9 }, 0),
+  field('warmup', 'warmup', 'warm-up', 'cosine schedule: steps of linear warm-up first', { type: 'int', min: 0 }, 0),
+  field('minLr', 'min-lr', 'min lr', 'cosine schedule: the learning rate it decays to', { type: 'number', min: 0, max: 1e9 }, 0),
 ];
 
 /** The field that chooses the model kind. */

@@ -81,7 +81,9 @@ export class Trainer {
     if (config.batch !== 'full' && config.batch > windows) {
       fail(`config.batch ${config.batch} is larger than the ${windows} training windows. Fix: use a batch of ${Math.min(1024, windows)} or less, or 'full'.`);
     }
-    this.optimizer = createOptimizer(config.optimizer, backend, this.model.params, config.lr);
+    // AdamW decays what nanoGPT decays: matrices (weights, embeddings), not biases or gains.
+    const decayed = (p: { name: string }) => ['weight', 'embedding'].includes(this.model.roles.get(p.name)!);
+    this.optimizer = createOptimizer(config.optimizer, backend, this.model.params, config.lr, { beta2: config.beta2, weightDecay: config.weightDecay, decayed });
     if (resume) {
       this.optimizer.loadState(resume.optimizer.tensors, resume.optimizer.steps);
       this.rng = Rng.fromState(resume.rngState);
@@ -95,12 +97,31 @@ export class Trainer {
     this.probe = Int32Array.from({ length: Math.min(PROBE, windows) }, () => probeRng.int(windows));
   }
 
-  /** The learning rate of the next step under the schedule. */
+  /**
+   * The learning rate of the next step under the schedule: constant, or nanoGPT's get_lr: `warmup`
+   * steps of linear warm-up, then cosine decay from lr to minLr at the last step.
+   */
   get currentLr(): number {
-    const { lr, schedule, steps } = this.config;
+    const { lr, schedule, steps, warmup = 0, minLr = 0 } = this.config;
     if (schedule === 'constant') return lr;
-    return 0.5 * lr * (1 + Math.cos((Math.PI * Math.min(this.step, steps)) / steps));
+    if (this.step < warmup) return (lr * (this.step + 1)) / (warmup + 1);
+    // Written so that warmup = minLr = 0 is the plain cosine to 0 to the bit.
+    return minLr + 0.5 * (lr - minLr) * (1 + Math.cos((Math.PI * (Math.min(this.step, steps) - warmup)) / (steps - warmup)));
   }
+
+  /** The factor that clips the global gradient norm to config.gradClip, as torch's clip_grad_norm_ (1 without clipping). */
+  private gradScale(): number {
+    const clip = this.config.gradClip ?? 0;
+    if (clip <= 0) return 1;
+    let squares = 0;
+    for (const p of this.model.params) squares += this.backend.sumSquares(p.grad);
+    const norm = Math.sqrt(squares);
+    this.lastGradNorm = norm;
+    return norm > clip ? clip / (norm + 1e-6) : 1;
+  }
+
+  /** The global gradient norm of the last step, when clipping measures it. */
+  lastGradNorm: number | null = null;
 
   /** One optimisation step; returns the loss of its batch (before the update). */
   trainStep(): number {
@@ -123,7 +144,7 @@ export class Trainer {
       this.tape.backward();
     }
     this.optimizer.lr = this.currentLr;
-    this.optimizer.step();
+    this.optimizer.step(this.gradScale());
     this.step++;
     return loss;
   }

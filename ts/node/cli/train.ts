@@ -139,8 +139,9 @@ async function main(): Promise<void> {
     activationStats: { init: meta.initStats, final: trainer.activationStats() },
   };
   const sample = trainer.generate(sampleLength, new Rng(config.seed + 1));
-  await writeFileAtomic(join(outDir, FILES.summary), JSON.stringify({ ...summary, sample }, null, 2) + '\n');
   await writeFileAtomic(join(outDir, FILES.lossCurve), lossCurveSvg(metrics, { title: `${preset}: ${describeModel(config.model)}, ${config.optimizer} lr ${config.lr}, batch ${config.batch}`, reference: { value: 2.4526, label: 'bigram optimum on tiny-shakespeare (2.4526)' } }));
+  // The summary last: its presence says the run finished (a run killed before it resumes to write it).
+  await writeFileAtomic(join(outDir, FILES.summary), JSON.stringify({ ...summary, sample }, null, 2) + '\n');
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, sample, runDir: outDir }, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary, sample, outDir, windowCount({ start: 0, end: data.tokens.length }, trainer.model.window)));
 }
