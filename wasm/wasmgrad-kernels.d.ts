@@ -8,6 +8,8 @@ export const attention_forward: (a: number, b: number, c: number, d: number, e: 
 export const axpy: (a: number, b: number, c: number, d: number) => void;
 export const bias_backward: (a: number, b: number, c: number, d: number) => void;
 export const bias_forward: (a: number, b: number, c: number, d: number) => void;
+export const dropout_backward: (a: number, b: number, c: number, d: number, e: number, f: number) => void;
+export const dropout_forward: (a: number, b: number, c: number, d: number, e: number, f: number) => void;
 export const embedding_backward: (a: number, b: number, c: number, d: number, e: number) => void;
 export const embedding_forward: (a: number, b: number, c: number, d: number, e: number) => void;
 export const gelu_backward: (a: number, b: number, c: number, d: number, e: number) => void;

@@ -3,14 +3,14 @@
 //! validated by TypeScript (ts/backend/); `usize` is wasm32's i32, a flag is an i32 (0 or 1).
 //! wasm-bindgen writes these signatures into wasm/wasmgrad-kernels.d.ts, the type that
 //! ts/backend/kernels.ts checks both the wasm and the JS kernels against.
-use crate::{activation, attention, bias, embedding, layernorm, loss, math, matmul, optim, peak, reduce, simd};
+use crate::{activation, attention, bias, dropout, embedding, layernorm, loss, math, matmul, optim, peak, reduce, simd};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Bumped whenever the exports change (added, removed, other signatures or meaning); the loader
 /// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched;
 /// 4: layernorm_forward, layernorm_backward; 5: attention_forward, attention_backward;
-/// 6: adam_step's decay and grad_scale, sum_squares.
-pub const ABI_VERSION: u32 = 6;
+/// 6: adam_step's decay and grad_scale, sum_squares; 7: dropout_forward, dropout_backward.
+pub const ABI_VERSION: u32 = 7;
 
 #[wasm_bindgen]
 pub fn abi_version() -> u32 {
@@ -92,6 +92,16 @@ pub unsafe fn attention_backward(
     dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, workspace: *mut f32,
 ) {
     attention::attention_backward(dqkv, dout, qkv, att, batch, t, c, heads, workspace)
+}
+
+#[wasm_bindgen]
+pub unsafe fn dropout_forward(out: *mut f32, inp: *const f32, n: usize, seed: u32, threshold: u32, scale: f32) {
+    dropout::dropout_forward(out, inp, n, seed, threshold, scale)
+}
+
+#[wasm_bindgen]
+pub unsafe fn dropout_backward(dinp: *mut f32, dout: *const f32, n: usize, seed: u32, threshold: u32, scale: f32) {
+    dropout::dropout_backward(dinp, dout, n, seed, threshold, scale)
 }
 
 #[wasm_bindgen]

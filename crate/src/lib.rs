@@ -8,6 +8,7 @@ mod abi;
 mod activation;
 mod attention;
 mod bias;
+mod dropout;
 mod embedding;
 mod layernorm;
 mod loss;

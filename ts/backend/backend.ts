@@ -239,6 +239,34 @@ export abstract class Backend {
     return [batch, t, c3 / 3];
   }
 
+  /**
+   * Dropout with probability p: out = inp/(1 - p) where a hash of (seed, element) keeps it, else 0.
+   * The mask is never stored: dropoutBackward with the same seed and p recomputes it, and every
+   * backend (and every partition over threads) draws the same one. out may be inp.
+   */
+  dropoutForward(out: Tensor, inp: Tensor, p: number, seed: number): void {
+    const args = new KernelArgs(this, 'dropoutForward').tensor('out', out, 'f32', out.shape.length).tensor('inp', inp, 'f32', inp.shape.length);
+    args.shape('out', out, inp.shape, 'out has the shape of inp');
+    if (out.offset !== inp.offset) args.distinct('out', out, 'inp', inp);
+    const [threshold, scale] = this.dropoutMask(args, p, seed);
+    this.kernels.dropout_forward(out.offset, inp.offset, inp.size, seed, threshold, scale);
+  }
+
+  /** dinp += dout/(1 - p) where dropoutForward with this seed and p kept the element. */
+  dropoutBackward(dinp: Tensor, dout: Tensor, p: number, seed: number): void {
+    const args = new KernelArgs(this, 'dropoutBackward').tensor('dinp', dinp, 'f32', dinp.shape.length).tensor('dout', dout, 'f32', dout.shape.length);
+    args.shape('dout', dout, dinp.shape, 'dout has the shape of dinp').distinct('dinp', dinp, 'dout', dout);
+    const [threshold, scale] = this.dropoutMask(args, p, seed);
+    this.kernels.dropout_backward(dinp.offset, dout.offset, dinp.size, seed, threshold, scale);
+  }
+
+  /** The kernel's threshold (p·2^32) and scale (1/(1 - p)), after checking p and the seed. */
+  private dropoutMask(args: KernelArgs, p: number, seed: number): [number, number] {
+    if (!(typeof p === 'number' && p >= 0 && p < 1)) args.fail(`p is ${p} but must be in [0, 1)`, 'use e.g. 0.2, or 0 for no dropout');
+    if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) args.fail(`seed is ${seed} but must be an integer in [0, 2^32)`, 'draw it with Rng.int(2 ** 32)');
+    return [Math.min(Math.round(p * 2 ** 32), 0xffffffff), 1 / (1 - p)];
+  }
+
   /** out = gelu(inp), exact erf form; out may be inp (in place). */
   geluForward(out: Tensor, inp: Tensor): void {
     const args = new KernelArgs(this, 'geluForward').tensor('out', out, 'f32', out.shape.length).tensor('inp', inp, 'f32', inp.shape.length);

@@ -1,7 +1,7 @@
 //! The elementwise and row kernels against float64 loops, at lengths that take every path: groups
 //! of GROUP vectors, single vectors, and 1–3 float tails (GROUP·LANES = 24).
 use super::{assert_close, Guarded, Rng, U};
-use crate::{activation, bias, embedding, loss, optim, reduce};
+use crate::{activation, bias, dropout, embedding, loss, optim, reduce};
 
 const LENGTHS: [usize; 12] = [1, 2, 3, 4, 5, 7, 23, 24, 25, 27, 65, 1027];
 
@@ -197,4 +197,32 @@ fn mean_abs_over_blocks() {
         // f32 lanes inside each block of 1024, f64 across blocks.
         assert!((got as f64 - want).abs() <= 1024.0 * U * want, "mean_abs n={n}: {got} want {want}");
     }
+}
+
+#[test]
+fn dropout_keeps_a_fraction_scales_it_and_the_backward_uses_the_same_mask() {
+    let n = 100_000;
+    let x: Vec<f32> = (0..n).map(|i| 1.0 + (i % 7) as f32).collect();
+    let (p, seed) = (0.2f64, 12345u32);
+    let threshold = (p * 4_294_967_296.0).round() as u32;
+    let scale = (1.0 / (1.0 - p)) as f32;
+    let mut out = Guarded::new(&vec![9.0; n]);
+    unsafe { dropout::dropout_forward(out.ptr(), x.as_ptr(), n, seed, threshold, scale) };
+    let kept: Vec<bool> = out.values().iter().map(|&v| v != 0.0).collect();
+    let fraction = kept.iter().filter(|&&k| k).count() as f64 / n as f64;
+    assert!((fraction - 0.8).abs() < 0.005, "kept {fraction}");
+    for i in 0..n {
+        assert_eq!(out.values()[i], if kept[i] { x[i] * scale } else { 0.0 });
+    }
+    let mut dx = Guarded::new(&vec![1.0; n]);
+    unsafe { dropout::dropout_backward(dx.ptr(), x.as_ptr(), n, seed, threshold, scale) };
+    for i in 0..n {
+        assert_eq!(dx.values()[i], if kept[i] { 1.0 + x[i] * scale } else { 1.0 });
+    }
+    // Another seed, another mask; threshold 0 keeps everything.
+    let mut other = Guarded::new(&vec![0.0; n]);
+    unsafe { dropout::dropout_forward(other.ptr(), x.as_ptr(), n, seed + 1, threshold, scale) };
+    assert!(other.values().iter().zip(&kept).filter(|(v, &k)| (**v != 0.0) != k).count() > n / 10);
+    unsafe { dropout::dropout_forward(other.ptr(), x.as_ptr(), n, seed, 0, 1.0) };
+    assert_eq!(other.values(), &x[..]);
 }

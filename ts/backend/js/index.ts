@@ -3,6 +3,7 @@ import type { Kernels } from '../kernels.js';
 import { activationKernels } from './activation.js';
 import { attentionKernels } from './attention.js';
 import { biasKernels } from './bias.js';
+import { dropoutKernels } from './dropout.js';
 import { embeddingKernels } from './embedding.js';
 import { layernormKernels } from './layernorm.js';
 import { lossKernels } from './loss.js';
@@ -26,6 +27,7 @@ export class JsBackend extends Backend {
       ...activationKernels(memory),
       ...attentionKernels(memory),
       ...lossKernels(memory),
+      ...dropoutKernels(memory),
       ...embeddingKernels(memory),
       ...layernormKernels(memory),
       ...optimKernels(memory),
