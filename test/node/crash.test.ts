@@ -25,13 +25,20 @@ interface Result {
 /** Milliseconds from the first step's line to the end of an uninterrupted run: the window random kills aim at. */
 let trainingMs = 0;
 
-/**
- * Runs `npm run train` with `args`. `kill`: SIGKILL the process `afterMs` after it printed the progress
- * line of step `atStep` (a line every twelfth step), so kills land inside the run however fast the machine is.
- */
-function train(args: string[], options: { env?: Record<string, string>; kill?: { atStep: number; afterMs: number } } = {}): Promise<Result & { trainingMs: number }> {
+interface TrainOptions {
+  env?: Record<string, string>;
+  /** SIGKILL the process `afterMs` after it printed the progress line of step `atStep` (a line every twelfth step). */
+  kill?: { atStep: number; afterMs: number };
+  /** The command line to run instead, given the one that runs `npm run train` (a shell with a ulimit, setpriv). */
+  wrap?: (command: string[]) => string[];
+}
+
+/** Runs `npm run train` with `args`; kills aimed at progress lines land inside the run however fast the machine is. */
+function train(args: string[], options: TrainOptions = {}): Promise<Result & { trainingMs: number }> {
+  const command = [process.execPath, '--import', TSX, join(ROOT, 'ts', 'node', 'cli', 'train.ts'), ...args];
+  const [file, ...argv] = options.wrap ? options.wrap(command) : command;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'ts', 'node', 'cli', 'train.ts'), ...args], {
+    const child = spawn(file, argv, {
       cwd: tmp,
       env: { ...process.env, FORCE_COLOR: '0', ...options.env },
     });
@@ -179,13 +186,7 @@ describe('a save that fails keeps the previous checkpoint and says why', () => {
   test('the file grows past what may be written (ulimit -f, as a full disk): exit 1, the old checkpoint resumes elsewhere', async () => {
     const dir = join(tmp, 'full');
     // The checkpoint grows with its losses (--log-every 1): at 8 KiB a save partway through the run fails.
-    const r = await new Promise<Result>((resolve) => {
-      const script = `trap '' XFSZ; ulimit -f 8; exec "${process.execPath}" --import ${TSX} ${join(ROOT, 'ts', 'node', 'cli', 'train.ts')} ${ARGS.join(' ')} --out ${dir}`;
-      const child = spawn('bash', ['-c', script], { cwd: tmp, env: { ...process.env, FORCE_COLOR: '0' } });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-    });
+    const r = await train([...ARGS, '--out', dir], { wrap: (command) => ['bash', '-c', `trap '' XFSZ; ulimit -f 8; exec ${command.map((a) => `'${a}'`).join(' ')}`] });
     expect(r.code).toBe(1);
     const last = r.stderr.trim().split('\n').pop()!;
     expect(last).toMatch(new RegExp(`^error: could not write checkpoint.safetensors in ${dir}: the file is larger than allowed \\(ulimit -f\\) \\(EFBIG\\); the checkpoint already there is unchanged. Fix: .* --resume ${dir} --out <another folder>\\.$`));
@@ -204,15 +205,9 @@ describe('a save that fails keeps the previous checkpoint and says why', () => {
     expect(killed.signal).toBe('SIGKILL');
     chmodSync(tmp, 0o755); // the text and the run are readable by the other user, the run is not writable
     chmodSync(dir, 0o555);
-    const r = await new Promise<Result>((resolve) => {
-      const command = [process.execPath, '--import', TSX, join(ROOT, 'ts', 'node', 'cli', 'train.ts'), '--resume', dir];
-      // Root writes through any mode bits: as root, run the resume as the unprivileged user nobody.
-      const [file, ...args] = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...command] : command;
-      const child = spawn(file, args, { cwd: tmp, env: { ...process.env, FORCE_COLOR: '0' } });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-    });
+    // Root writes through any mode bits: as root, run the resume as the unprivileged user nobody.
+    const asNobody = (command: string[]) => (process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...command] : command);
+    const r = await train(['--resume', dir], { wrap: asNobody });
     chmodSync(dir, 0o755);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n').pop()).toMatch(new RegExp(`^error: could not write checkpoint.safetensors in ${dir}: the folder is not writable \\(EACCES\\); the checkpoint already there is unchanged. Fix: `));
