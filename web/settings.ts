@@ -63,9 +63,9 @@ export class Settings {
     const label = document.createElement('label');
     label.title = field.help;
     let input: Input;
-    if (field.value.type === 'choice') {
+    if (field.value.type === 'choice' || field.value.type === 'boolean') {
       input = document.createElement('select');
-      fillOptions(input, field.value.choices);
+      fillOptions(input, field.value.type === 'choice' ? field.value.choices : ['true', 'false']);
     } else {
       input = document.createElement('input');
       input.inputMode = field.value.type === 'int' ? 'numeric' : 'decimal';

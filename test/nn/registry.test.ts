@@ -11,7 +11,8 @@ beforeAll(async () => {
 test('a kind is described by its fields; an unknown kind lists the known ones', () => {
   expect(describeModel({ kind: 'context-mlp', context: 8, embedding: 16, hidden: 256 })).toBe('context-mlp (context 8, embedding 16, hidden 256)');
   expect(describeModel({ kind: 'linear' })).toBe('linear');
-  expect(() => modelDefinition('gpt')).toThrow(/^config.model.kind is "gpt" but must be one of linear, mlp, context-mlp. Fix:/);
+  expect(describeModel({ kind: 'gpt', block: 64, layers: 4, heads: 4, embedding: 128, dropout: 0, bias: false })).toBe('gpt (block size 64, layers 4, heads 4, embedding 128, dropout 0, bias false)');
+  expect(() => modelDefinition('rnn')).toThrow(/^config.model.kind is "rnn" but must be one of linear, mlp, context-mlp, gpt. Fix:/);
 });
 
 test('parameters follow the declaration: names, shapes, roles, in order', () => {

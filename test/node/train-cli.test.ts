@@ -187,7 +187,7 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     [['--steps', '2.5'], 2, '--steps is 2.5 but must be a positive integer'],
     [['--hidden', 'NaN'], 2, '--hidden is "NaN" but must be a positive integer'],
     [['--val', '0.9'], 2, '--val is 0.9 but must be a number in [0, 0.5]'],
-    [['--model', 'gpt'], 2, '--model is "gpt" but must be one of linear, mlp'],
+    [['--model', 'transformer'], 2, '--model is "transformer" but must be one of linear, mlp, context-mlp, gpt'],
     [['--model', 'linear'], 2, '--hidden is not a setting of the linear model (its settings: none). Fix: drop --hidden, or choose --model mlp'],
     [['--backend', 'gpu'], 2, '--backend gpu is not one of wasm-simd, wasm-scalar, js'],
     [['--preset', 'gpt'], 2, '--preset gpt is not one of perceptron-full, perceptron, mlp, mlp-normalized, default'],
@@ -195,6 +195,14 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     [['--batch', '50000'], 1, "--batch 50000 is larger than the 17999 training windows. Fix: use a batch of 1024 or less, or 'full'"],
   ] as [string[], number, string][])('%j', async (args, code, message) => {
     expectCleanError(await cli('train', [...small, '--steps', '5', ...args]), code, message);
+  });
+
+  test.each([
+    [['--preset', 'gpt-baby', '--heads', '3'], 2, '--heads 3 does not divide --embedding 128: each head takes embedding / heads columns. Fix: choose heads among the divisors of 128'],
+    [['--preset', 'gpt-baby', '--bias', 'yes'], 2, '--bias is "yes" but must be true or false'],
+    [['--preset', 'gpt-baby', '--batch', 'full', '--steps', '1'], 2, "--eval-batches estimates losses on random batches of --batch windows, but --batch is 'full'"],
+  ] as [string[], number, string][])('gpt: %j', async (args, code, message) => {
+    expectCleanError(await cli('train', [...tiny, ...args]), code, message);
   });
 
   test('an empty text, a one-character text, a file that is not UTF-8 text, a missing file', async () => {

@@ -1,5 +1,6 @@
 import type { Backend } from '../../ts/backend/backend.js';
 import { Tape } from '../../ts/autograd/tape.js';
+import { targetsPerWindow } from '../../ts/data/batches.js';
 import { createModel, MODEL_KINDS, MODELS, type ModelConfig } from '../../ts/nn/registry.js';
 import { Rng } from '../../ts/util/rng.js';
 import { allBackends } from '../helpers/backends.js';
@@ -29,9 +30,10 @@ test('every model kind has a float64 reference and a small config for these test
 test.each(MODEL_KINDS)('%s: parameter gradients match finite differences on every backend', (kind) => {
   const config = SMALL_CONFIGS[kind] as ModelConfig;
   const window = MODELS[kind].window(config as never);
+  const targets = B * targetsPerWindow({ length: window, predicts: MODELS[kind].predicts });
   const rng = new Rng(kind.length);
   const x = Int32Array.from({ length: B * window }, () => rng.int(V));
-  const y = Int32Array.from({ length: B }, () => rng.int(V));
+  const y = Int32Array.from({ length: targets }, () => rng.int(V));
   for (const be of backends) {
     // xavier init keeps the logits O(1); randn would saturate the softmax and hide errors.
     const model = createModel(be, config, V, { init: 'xavier', rng: new Rng(3) });
@@ -43,7 +45,7 @@ test.each(MODEL_KINDS)('%s: parameter gradients match finite differences on ever
       values[p.name] = Float64Array.from(b);
     });
     const tape = new Tape(be);
-    const loss = tape.crossEntropy(model.forward(tape, be.fromArray([B, window], x, 'i32')).logits, be.fromArray([B], y, 'i32'));
+    const loss = tape.crossEntropy(model.forward(tape, be.fromArray([B, window], x, 'i32')).logits, be.fromArray([targets], y, 'i32'));
     tape.backward();
 
     const loss64 = (vals: Record<string, ArrayLike<number>>) => LOSS64[kind](config as never, vals, x, y, V);

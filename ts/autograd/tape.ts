@@ -65,6 +65,17 @@ export class Tape {
     return out;
   }
 
+  /** a @ bᵀ for a (m,k) and b (n,k): torch.nn.Linear's product with its (out, in) weight, and a tied lm_head. */
+  matmulT(a: Variable, b: Variable): Variable {
+    const out = this.output([a.shape[0], b.shape[0]], a.requiresGrad || b.requiresGrad);
+    this.backend.matmul(out.value, a.value, b.value, { transB: true });
+    this.record(() => {
+      if (a.grad) this.backend.matmul(a.grad, out.grad!, b.value, { accumulate: true });
+      if (b.grad) this.backend.matmul(b.grad, out.grad!, a.value, { transA: true, accumulate: true });
+    }, out.requiresGrad);
+    return out;
+  }
+
   /** The same values (and gradient) with another shape: no copy, no kernel, torch's `view`. */
   view(x: Variable, shape: readonly number[]): Variable {
     return new Variable(x.value.view(shape), x.grad?.view(shape) ?? null);
@@ -88,10 +99,19 @@ export class Tape {
    * matmul's backward needs x and w, not its output). Weights are (in, out) as in the notebook.
    */
   linear(x: Variable, w: Variable, b: Variable): Variable {
-    const rows = x.shape.slice(0, -1);
-    const out = this.matmul(x.shape.length === 2 ? x : this.view(x, [-1, x.shape[x.shape.length - 1]]), w);
-    this.addBiasInPlace(out, b);
-    return x.shape.length === 2 ? out : this.view(out, [...rows, w.shape[1]]);
+    return this.overRows(x, (rows) => this.matmul(rows, w), b);
+  }
+
+  /** torch.nn.Linear: x (…, in) @ weightᵀ + bias for weight (out, in) and, if given, bias (out) → (…, out). */
+  linearT(x: Variable, weight: Variable, bias?: Variable): Variable {
+    return this.overRows(x, (rows) => this.matmulT(rows, weight), bias);
+  }
+
+  /** `product` of x with its leading dimensions folded into rows (views, no copy), plus the bias in place. */
+  private overRows(x: Variable, product: (rows: Variable) => Variable, bias?: Variable): Variable {
+    const out = product(x.shape.length === 2 ? x : this.view(x, [-1, x.shape[x.shape.length - 1]]));
+    if (bias) this.addBiasInPlace(out, bias);
+    return x.shape.length === 2 ? out : this.view(out, [...x.shape.slice(0, -1), out.shape[1]]);
   }
 
   /** LayerNorm of x (…, c) over its last dimension with gain (c) and, if given, bias (c); eps as nn.LayerNorm. */
@@ -120,16 +140,48 @@ export class Tape {
     return out;
   }
 
-  /** a + b, same shapes (a residual connection). */
+  /**
+   * a + b: the same shapes (a residual connection), or b's shape the last dimensions of a's, b then
+   * added to each of a's leading slices (torch's broadcasting: token + position embeddings).
+   */
   add(a: Variable, b: Variable): Variable {
+    const same = a.shape.length === b.shape.length;
+    const suffix = a.shape.slice(a.shape.length - b.shape.length);
+    if (b.shape.length > a.shape.length || suffix.some((d, i) => d !== b.shape[i])) {
+      throw new WasmgradError(`add: b ${formatShape(b.shape)} is neither the shape of a ${formatShape(a.shape)} nor its last dimensions. Fix: view b to a's shape or to its trailing dimensions.`);
+    }
     const out = this.output(a.shape, a.requiresGrad || b.requiresGrad);
     this.backend.copy(out.value, a.value);
-    this.backend.axpy(out.value, b.value, 1);
+    // Broadcast: a as rows of b.size, b as a bias over them (one kernel forward, a column sum backward).
+    const rows = (t: Tensor) => t.view([-1, b.value.size]);
+    if (same) this.backend.axpy(out.value, b.value, 1);
+    else this.backend.biasForward(rows(out.value), b.value.view([b.value.size]));
     this.record(() => {
       if (a.grad) this.backend.axpy(a.grad, out.grad!, 1);
-      if (b.grad) this.backend.axpy(b.grad, out.grad!, 1);
+      if (b.grad && same) this.backend.axpy(b.grad, out.grad!, 1);
+      else if (b.grad) this.backend.biasBackward(b.grad.view([b.value.size]), rows(out.grad!));
     }, out.requiresGrad);
     return out;
+  }
+
+  /**
+   * Dropout (nn.Dropout in training mode): each element zeroed with probability p, the rest scaled by
+   * 1/(1 - p), the mask a hash of (seed, element) that the backward recomputes. p = 0 is x itself.
+   */
+  dropout(x: Variable, p: number, seed: number): Variable {
+    if (p === 0) return x;
+    const out = this.output(x.shape, x.requiresGrad);
+    this.backend.dropoutForward(out.value, x.value, p, seed);
+    this.record(() => this.backend.dropoutBackward(x.grad!, out.grad!, p, seed), x.requiresGrad);
+    return out;
+  }
+
+  /** The positions 0, 1, …, n - 1 as an i32 tensor (n): the indices of a position embedding. */
+  positions(n: number): Tensor {
+    const t = this.slot([n], 'i32');
+    const p = t.i32();
+    for (let i = 0; i < n; i++) p[i] = i;
+    return t;
   }
 
   gelu(x: Variable): Variable {

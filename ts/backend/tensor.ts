@@ -49,6 +49,16 @@ export class Tensor {
     return new Tensor(this.backend, resolved, this.dtype, this.offset, this.base ?? this);
   }
 
+  /** Rows [start, start + length) of the first dimension, sharing the memory (torch's `narrow(0, start, length)`). */
+  narrow(start: number, length: number): Tensor {
+    const rows = this.shape[0];
+    if (this.shape.length === 0 || !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > rows) {
+      throw new WasmgradError(`narrow: rows [${start}, ${start + length}) are not inside a tensor ${formatShape(this.shape)}. Fix: pass 0 ≤ start ≤ start + length ≤ ${rows ?? 0}.`);
+    }
+    const rowSize = this.size / rows;
+    return new Tensor(this.backend, [length, ...this.shape.slice(1)], this.dtype, this.offset + start * rowSize * 4, this.base ?? this);
+  }
+
   get byteLength(): number {
     return this.size * 4;
   }

@@ -25,6 +25,7 @@ export type FieldValue =
   | { type: 'int'; min: number; max?: number }
   | { type: 'number'; greaterThan?: number; min?: number; max?: number }
   | { type: 'choice'; choices: readonly string[] }
+  | { type: 'boolean' }
   /** A positive integer or the word 'full' (full-batch gradient descent). */
   | { type: 'int-or-full' };
 
@@ -50,6 +51,8 @@ export function describeValue(v: FieldValue): string {
       return `a number in [${v.min}, ${v.max}]`;
     case 'choice':
       return `one of ${v.choices.join(', ')}`;
+    case 'boolean':
+      return 'true or false';
     case 'int-or-full':
       return "a positive integer or 'full'";
   }
@@ -67,6 +70,8 @@ export function isValid(v: FieldValue, x: unknown): boolean {
     }
     case 'choice':
       return typeof x === 'string' && v.choices.includes(x);
+    case 'boolean':
+      return typeof x === 'boolean';
     case 'int-or-full':
       return x === 'full' || (Number.isInteger(x) && (x as number) >= 1);
   }
@@ -85,11 +90,12 @@ export function validateFields(fields: readonly Field[], config: Record<string, 
 }
 
 /**
- * A field's value from text (a CLI flag, a form input): numbers parsed, 'full' kept. Nothing is
+ * A field's value from text (a CLI flag, a form input): numbers and booleans parsed, 'full' kept. Nothing is
  * checked here; `validateFields` does that, with the same message for every front end.
  */
 export function parseFieldText(field: Field, text: string): unknown {
   const t = text.trim();
+  if (field.value.type === 'boolean') return t === 'true' ? true : t === 'false' ? false : t;
   if (field.value.type === 'choice' || (field.value.type === 'int-or-full' && t === 'full')) return t;
   const n = t === '' ? NaN : Number(t);
   return Number.isNaN(n) ? t : n; // the text itself, so the message shows what was typed

@@ -10,19 +10,23 @@ import type { ParameterSpec } from './model.js';
  * - kaiming: weights ~ N(0, 2 / fan_in) (He et al., for ReLU-like units such as GELU), biases 0,
  *   embeddings N(0, 1) (a row is looked up, not summed over fan_in inputs).
  * - xavier: weights ~ N(0, 2 / (fan_in + fan_out)) (Glorot & Bengio), biases 0, embeddings N(0, 1).
+ * - gpt2: weights and embeddings ~ N(0, 0.02), times the spec's initScale (nanoGPT's residual
+ *   projections), biases 0: GPT-2's and nanoGPT's `_init_weights`.
  */
-export type InitName = 'randn' | 'normalized' | 'kaiming' | 'xavier';
-export const INIT_NAMES: readonly InitName[] = ['randn', 'normalized', 'kaiming', 'xavier'];
+export type InitName = 'randn' | 'normalized' | 'kaiming' | 'xavier' | 'gpt2';
+export const INIT_NAMES: readonly InitName[] = ['randn', 'normalized', 'kaiming', 'xavier', 'gpt2'];
 
 /**
  * Initial values of one parameter. Weights are (rows = fan_in, cols = fan_out), the notebook's
- * (in, out). Draws from `rng` only what the values need (zeros and ones draw nothing).
+ * (in, out), unless the spec says 'out-in'. Draws from `rng` only what the values need (zeros and
+ * ones draw nothing).
  */
-export function initialValues(init: InitName, spec: Pick<ParameterSpec, 'shape' | 'role'>, rng: Rng): Float32Array {
+export function initialValues(init: InitName, spec: Pick<ParameterSpec, 'shape' | 'role' | 'layout' | 'initScale'>, rng: Rng): Float32Array {
   if (!INIT_NAMES.includes(init)) throw new WasmgradError(`unknown init '${init}'. Fix: use one of ${INIT_NAMES.join(', ')}.`);
   const { shape, role } = spec;
   const size = shape.reduce((a, b) => a * b, 1);
   if (role === 'gain') return new Float32Array(size).fill(1);
+  if (init === 'gpt2') return role === 'bias' ? new Float32Array(size) : rng.normals(size, 0.02 * (spec.initScale ?? 1));
   const scaled = init === 'kaiming' || init === 'xavier';
   if (scaled && role === 'bias') return new Float32Array(size);
   const values = rng.normals(size);
@@ -30,7 +34,7 @@ export function initialValues(init: InitName, spec: Pick<ParameterSpec, 'shape' 
   const isMatrix = shape.length === 2;
   if (init === 'normalized') return isMatrix ? normalizeColumns(values, shape[0], shape[1]) : scale(values, 1 / norm(values));
   if (!isMatrix) throw new WasmgradError(`${init} init needs a 2-D weight (fan_in, fan_out), got shape (${shape.join(',')}). Fix: declare the parameter (in, out).`);
-  const [fanIn, fanOut] = shape;
+  const [fanIn, fanOut] = spec.layout === 'out-in' ? [shape[1], shape[0]] : shape;
   const std = init === 'kaiming' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
   return scale(values, std);
 }

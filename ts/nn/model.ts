@@ -3,6 +3,7 @@ import type { Tensor } from '../backend/tensor.js';
 import type { Tape } from '../autograd/tape.js';
 import type { Parameter, Variable } from '../autograd/variable.js';
 import type { Field } from '../config/fields.js';
+import type { Predicts } from '../data/batches.js';
 
 /**
  * What a parameter is for: an init starts a gain at 1 and a bias at 0 (kaiming, xavier), and an
@@ -15,7 +16,22 @@ export interface ParameterSpec {
   name: string;
   shape: number[];
   role: ParameterRole;
+  /** A weight stored (out, in), torch.nn.Linear's layout, rather than the notebook's (in, out): says which dimension is fan-in. */
+  layout?: 'in-out' | 'out-in';
+  /** gpt2 init: this weight's std is 0.02 times this (nanoGPT's residual projections: 1/√(2·n_layer)). */
+  initScale?: number;
 }
+
+/**
+ * What a forward pass is for. Training draws dropout masks from `seed` (the trainer derives one per
+ * step); evaluation and sampling drop nothing.
+ */
+export interface PassContext {
+  training: boolean;
+  seed: number;
+}
+
+export const EVALUATION: PassContext = { training: false, seed: 0 };
 
 /** What one forward pass produced: the logits, and the hidden layer where there is one (statistics). */
 export interface ForwardResult {
@@ -33,13 +49,17 @@ export interface ModelDefinition<C extends { kind: string }> {
   /** The kind's own config fields (all but `kind`), and their values when nothing sets them. */
   fields: readonly Field[];
   defaults: Omit<C, 'kind'>;
+  /** Checks between fields that each passed its own check (heads dividing the width); throws a WasmgradError naming them. */
+  validate?(config: C): void;
   /** Parameters in creation order: an init draws them from the PRNG in this order. */
   parameters(config: C, vocabSize: number): ParameterSpec[];
-  /** Tokens per input window, T: what a batch row holds and what generation conditions on. */
+  /** Tokens per input window, T: what a batch row holds and the most that generation conditions on. */
   window(config: C): number;
   /**
-   * Logits (B, vocab) for inputs (B, T): the next token after each window. (A model that predicts
-   * every position of its window, as a GPT does, will declare so here, and the trainer take B·T targets.)
+   * 'last': logits (B, vocab) for inputs (B, T), the token after each window. 'every': logits
+   * (B·T, vocab), row b·T + t the token after position t of window b (a GPT; the trainer then takes
+   * B·T targets). Such a model also accepts windows shorter than T (generation's prompt).
    */
-  forward(tape: Tape, params: ReadonlyMap<string, Parameter>, inputs: Tensor, config: C): ForwardResult;
+  predicts: Predicts;
+  forward(tape: Tape, params: ReadonlyMap<string, Parameter>, inputs: Tensor, config: C, pass: PassContext): ForwardResult;
 }

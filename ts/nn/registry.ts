@@ -6,15 +6,18 @@ import { Parameter } from '../autograd/variable.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import type { Rng } from '../util/rng.js';
 import { initialValues, type InitName } from './init.js';
-import type { ForwardResult, ModelDefinition, ParameterRole, ParameterSpec } from './model.js';
+import type { WindowShape } from '../data/batches.js';
+import { EVALUATION, type ForwardResult, type ModelDefinition, type ParameterRole, type ParameterSpec, type PassContext } from './model.js';
 import { contextMlp } from './models/context-mlp.js';
+import { gpt } from './models/gpt.js';
 import { linear } from './models/linear.js';
 import { mlp } from './models/mlp.js';
 
 /** Every model kind: adding one is its file and a line here. */
-export type { ForwardResult, ModelDefinition, ParameterRole, ParameterSpec } from './model.js';
+export type { ForwardResult, ModelDefinition, ParameterRole, ParameterSpec, PassContext } from './model.js';
+export { EVALUATION } from './model.js';
 
-export const MODELS = { linear, mlp, 'context-mlp': contextMlp } as const;
+export const MODELS = { linear, mlp, 'context-mlp': contextMlp, gpt } as const;
 
 export type ModelKind = keyof typeof MODELS;
 export const MODEL_KINDS = Object.keys(MODELS) as ModelKind[];
@@ -43,7 +46,10 @@ export interface Model {
   readonly byName: ReadonlyMap<string, Parameter>;
   readonly roles: ReadonlyMap<string, ParameterRole>;
   readonly window: number;
-  forward(tape: Tape, inputs: Tensor): ForwardResult;
+  /** The window and what the model predicts from it (batches are cut to this). */
+  readonly windowShape: WindowShape;
+  /** Logits for inputs (B, T); see ModelDefinition.predicts for their rows. Evaluation unless `pass` says training. */
+  forward(tape: Tape, inputs: Tensor, pass?: PassContext): ForwardResult;
 }
 
 /** A parameter's values by name, with its shape: a checkpoint's tensors. */
@@ -77,7 +83,8 @@ export function createModel(
     byName,
     roles: new Map(specs.map((s) => [s.name, s.role])),
     window: definition.window(config),
-    forward: (tape, inputs) => definition.forward(tape, byName, inputs, config),
+    windowShape: { length: definition.window(config), predicts: definition.predicts },
+    forward: (tape, inputs, pass = EVALUATION) => definition.forward(tape, byName, inputs, config, pass),
   };
 }
 

@@ -34,6 +34,13 @@ export interface TrainConfig {
   warmup?: number;
   /** Cosine schedule: the learning rate it decays to (default 0). */
   minLr?: number;
+  /** Estimate the training and validation losses every this many steps (nanoGPT's eval_interval; default 0: at the end only). */
+  evalEvery?: number;
+  /**
+   * Estimate losses on this many random batches of `batch` windows each (nanoGPT's eval_iters) rather
+   * than over every window (default 0: every window, exact; slow for a GPT on a large text).
+   */
+  evalBatches?: number;
 }
 
 const field = (key: keyof TrainConfig, flag: string, label: string, help: string, value: Field['value'], fallback?: unknown): Field => ({
@@ -56,6 +63,8 @@ export const TRAIN_FIELDS: readonly Field[] = [
   field('gradClip', 'grad-clip', 'gradient clip', 'clip the global gradient norm to this (0 = off)', { type: 'number', min: 0, max: 1e9 }, 0),
   field('warmup', 'warmup', 'warm-up', 'cosine schedule: steps of linear warm-up first', { type: 'int', min: 0 }, 0),
   field('minLr', 'min-lr', 'min lr', 'cosine schedule: the learning rate it decays to', { type: 'number', min: 0, max: 1e9 }, 0),
+  field('evalEvery', 'eval-every', 'evaluate every', 'estimate train and validation losses every N steps (0 = at the end only)', { type: 'int', min: 0 }, 0),
+  field('evalBatches', 'eval-batches', 'evaluation batches', 'estimate losses on N random batches (0 = exactly, over every window)', { type: 'int', min: 0 }, 0),
 ];
 
 /** The field that chooses the model kind. */
@@ -84,6 +93,10 @@ export function validateConfig(c: TrainConfig): TrainConfig {
     const own = definition.fields.map((f) => f.path).join(', ') || 'none';
     throw new WasmgradError(`config.model.${stray} is not a field of the ${c.model.kind} model (its fields: ${own}). Fix: remove it, or choose a model that has it.`);
   }
+  definition.validate?.(c.model);
   validateFields(TRAIN_FIELDS, c as unknown as Record<string, unknown>);
+  if ((c.evalBatches ?? 0) > 0 && c.batch === 'full') {
+    throw new WasmgradError("config.evalBatches estimates losses on random batches of config.batch windows, but config.batch is 'full'. Fix: set config.evalBatches to 0 (exact losses), or config.batch to a number.");
+  }
   return c;
 }

@@ -1,4 +1,5 @@
 import type { Backend } from '../backend/backend.js';
+import type { Tensor } from '../backend/tensor.js';
 import { WasmgradError } from '../backend/errors.js';
 import { Tape } from '../autograd/tape.js';
 import { describeChar, type Vocabulary } from '../data/vocab.js';
@@ -10,7 +11,8 @@ export interface GenerateOptions {
   /**
    * The text the sample continues; the model sees its last T characters, its window. A shorter
    * prompt is padded on the left with newlines (a new passage), or with the vocabulary's first
-   * character if it has no newline. Default: a newline.
+   * character if it has no newline; a model that predicts every position (a GPT) reads it unpadded,
+   * as nanoGPT does. Default: a newline.
    */
   prompt?: string;
   /** The logits are divided by it before the softmax: below 1 sharper, above 1 flatter. Default 1. */
@@ -50,29 +52,36 @@ export function generate(backend: Backend, model: Model, vocab: Vocabulary, leng
   const { temperature = 1, topK } = options;
   const pad = vocab.chars.includes('\n') ? '\n' : vocab.chars[0];
   const window = model.window;
+  const every = model.windowShape.predicts === 'every';
   const prompt = Array.from(vocab.encode(options.prompt ?? pad));
-  const context = [...Array<number>(Math.max(0, window - prompt.length)).fill(vocab.encode(pad)[0]), ...prompt].slice(-window);
+  const padding = every ? 0 : Math.max(0, window - prompt.length);
+  const context = [...Array<number>(padding).fill(vocab.encode(pad)[0]), ...prompt].slice(-window);
   const tape = new Tape(backend, false);
-  const input = backend.tensor([1, window], 'i32');
+  // One input per context length: a GPT's context grows to its block size.
+  const inputs = new Map<number, Tensor>();
   const scaled = backend.tensor([1, vocab.size]);
   const probs = backend.tensor([1, vocab.size]);
   const out: number[] = [];
   try {
     for (let i = 0; i < length; i++) {
       tape.reset();
+      let input = inputs.get(context.length);
+      if (!input) inputs.set(context.length, (input = backend.tensor([1, context.length], 'i32')));
       input.i32().set(context);
-      const logits = model.forward(tape, input).logits.value;
+      const all = model.forward(tape, input).logits.value;
+      // The prediction after the last position: a GPT's last row.
+      const logits = every ? all.narrow(all.shape[0] - 1, 1) : all;
       backend.zero(scaled);
       backend.axpy(scaled, logits, 1 / temperature); // exact for temperature 1
       backend.softmaxForward(probs, scaled);
       const id = sampleIndex(topK === undefined ? probs.f32() : keepTopK(probs.f32(), topK), rng.uniform());
       out.push(id);
-      context.shift();
+      if (context.length === window) context.shift();
       context.push(id);
     }
   } finally {
     tape.dispose();
-    for (const t of [input, scaled, probs]) t.dispose();
+    for (const t of [...inputs.values(), scaled, probs]) t.dispose();
   }
   return vocab.decode(out);
 }

@@ -5,7 +5,11 @@
 
 export interface LossPoint {
   step: number;
+  /** The loss of the step's batch. */
   loss: number;
+  /** Where the run evaluated before this step (config.evalEvery): the training and validation losses. */
+  train?: number;
+  val?: number | null;
 }
 
 const WIDTH = 720;

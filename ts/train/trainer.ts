@@ -2,16 +2,16 @@ import type { Backend } from '../backend/backend.js';
 import { WasmgradError } from '../backend/errors.js';
 import type { Tensor } from '../backend/tensor.js';
 import { Tape } from '../autograd/tape.js';
-import { fillWindows, sampleWindows, trainPart, validationPart, wholeText, windowCount, type Part } from '../data/batches.js';
+import { evaluationWindowCount, fillWindows, sampleWindows, targetsPerWindow, trainPart, validationPart, wholeText, windowCount, type Part } from '../data/batches.js';
 import type { CharDataset } from '../data/dataset.js';
-import { createModel, type Model, type NamedValues } from '../nn/registry.js';
+import { createModel, type Model, type NamedValues, type PassContext } from '../nn/registry.js';
 import { createOptimizer, type Optimizer } from '../optim/optimizer.js';
-import { Rng } from '../util/rng.js';
+import { mixSeed, Rng } from '../util/rng.js';
 import { validateConfig, type TrainConfig } from './config.js';
 import { generate, type GenerateOptions } from './generate.js';
 
-/** Windows per forward pass when a pass covers many (full-batch steps, evaluation). */
-const CHUNK = 16384;
+/** Targets per forward pass when a pass covers many windows (full-batch steps, evaluation): bounds its memory. */
+const CHUNK_TARGETS = 16384;
 /** Windows in the fixed batch on which activation statistics are measured. */
 const PROBE = 1024;
 
@@ -45,7 +45,8 @@ interface ChunkPass {
  * Trains a model of any registered kind on a CharDataset with one backend. Browser-safe: no files,
  * no clocks; the caller (CLI, web worker) decides when to log, checkpoint and stop. One seeded Rng
  * initialises the parameters and then draws every batch, so a run is a pure function of config and data.
- * A batch is B windows of the model's T tokens, each with the token after it as its target.
+ * A batch is B windows of the model's T tokens, each with the token after it as its target, or,
+ * for a model that predicts every position (a GPT), the token after each of its positions.
  */
 export class Trainer {
   readonly model: Model;
@@ -92,7 +93,7 @@ export class Trainer {
     this.tape = new Tape(backend);
     const b = config.batch === 'full' ? null : config.batch;
     this.batchInputs = b ? backend.tensor([b, window], 'i32') : null;
-    this.batchTargets = b ? backend.tensor([b], 'i32') : null;
+    this.batchTargets = b ? backend.tensor([b * targetsPerWindow(this.model.windowShape)], 'i32') : null;
     const probeRng = new Rng(config.seed ^ 0x5eed);
     this.probe = Int32Array.from({ length: Math.min(PROBE, windows) }, () => probeRng.int(windows));
   }
@@ -130,23 +131,56 @@ export class Trainer {
     if (this.config.batch === 'full') {
       // Gradient accumulated over chunks: exactly the full-batch gradient, in bounded memory.
       const part = trainPart(this.data);
-      const total = windowCount(part, this.model.window);
+      const total = evaluationWindowCount(part, this.model.windowShape);
+      const training = this.passContext();
       loss = 0;
       this.forEachChunk(part, true, (pass, n) => {
-        const chunkLoss = pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs).logits, pass.targets, n / total);
+        const chunkLoss = pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs, training).logits, pass.targets, n / total);
         pass.tape.backward();
         loss += (chunkLoss * n) / total;
       });
     } else {
-      sampleWindows(this.data, trainPart(this.data), this.model.window, this.rng, this.batchInputs!.i32(), this.batchTargets!.i32());
+      sampleWindows(this.data, trainPart(this.data), this.model.windowShape, this.rng, this.batchInputs!.i32(), this.batchTargets!.i32());
       this.tape.reset();
-      loss = this.tape.crossEntropy(this.model.forward(this.tape, this.batchInputs!).logits, this.batchTargets!);
+      loss = this.tape.crossEntropy(this.model.forward(this.tape, this.batchInputs!, this.passContext()).logits, this.batchTargets!);
       this.tape.backward();
     }
     this.optimizer.lr = this.currentLr;
     this.optimizer.step(this.gradScale());
     this.step++;
     return loss;
+  }
+
+  /**
+   * The training pass of the current step: its dropout seed is a hash of the run's seed and the step,
+   * so it draws nothing from the batch stream and a resumed run drops the same elements.
+   */
+  private passContext(): PassContext {
+    return { training: true, seed: mixSeed(this.config.seed, this.step) };
+  }
+
+  /**
+   * The training and validation losses now: exact means over every evaluation window, or, with
+   * config.evalBatches, nanoGPT's estimate_loss: the mean over that many random batches of each part.
+   * The batches come from a stream seeded by the run's seed and the step, so an evaluation draws
+   * nothing from the training stream, and a resumed run evaluates on the same batches.
+   */
+  evaluate(): { train: number; val: number | null } {
+    const batches = this.config.evalBatches ?? 0;
+    if (batches === 0) return { train: this.meanLoss(trainPart(this.data)), val: this.valLoss() };
+    const estimate = (part: Part, which: number) => {
+      if (windowCount(part, this.model.window) === 0) return null;
+      const rng = new Rng(mixSeed(mixSeed(this.config.seed, this.step), which));
+      const pass = this.pass(this.config.batch as number, false);
+      let total = 0;
+      for (let i = 0; i < batches; i++) {
+        pass.tape.reset();
+        sampleWindows(this.data, part, this.model.windowShape, rng, pass.inputs.i32(), pass.targets.i32());
+        total += pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs).logits, pass.targets);
+      }
+      return total / batches;
+    };
+    return { train: estimate(trainPart(this.data), 0)!, val: estimate(validationPart(this.data), 1) };
   }
 
   /** Mean loss over every window of the whole text (train and validation parts), without gradients. */
@@ -157,7 +191,7 @@ export class Trainer {
   /** Mean loss over every window of the validation part, or null without a split. */
   valLoss(): number | null {
     const part = validationPart(this.data);
-    return windowCount(part, this.model.window) > 0 ? this.meanLoss(part) : null;
+    return evaluationWindowCount(part, this.model.windowShape) > 0 ? this.meanLoss(part) : null;
   }
 
   /** Mean |x| of the input, hidden layer, logits and softmax on a fixed batch (the notebook's cell D). */
@@ -217,17 +251,19 @@ export class Trainer {
     this.forEachChunk(part, false, (pass, n) => {
       total += pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs).logits, pass.targets) * n;
     });
-    return total / windowCount(part, this.model.window);
+    return total / evaluationWindowCount(part, this.model.windowShape);
   }
 
-  /** Calls `fn` for every window of the part, CHUNK at a time, with inputs and targets filled. */
+  /** Calls `fn` for every evaluation window of the part (see evaluationWindowCount), a chunk at a time, with inputs and targets filled. */
   private forEachChunk(part: Part, recording: boolean, fn: (pass: ChunkPass, n: number) => void): void {
-    const count = windowCount(part, this.model.window);
-    for (let first = 0; first < count; first += CHUNK) {
-      const n = Math.min(CHUNK, count - first);
+    const shape = this.model.windowShape;
+    const count = evaluationWindowCount(part, shape);
+    const chunk = Math.max(1, Math.floor(CHUNK_TARGETS / targetsPerWindow(shape)));
+    for (let first = 0; first < count; first += chunk) {
+      const n = Math.min(chunk, count - first);
       const pass = this.pass(n, recording);
       pass.tape.reset();
-      fillWindows(this.data, part, this.model.window, first, pass.inputs.i32(), pass.targets.i32());
+      fillWindows(this.data, part, shape, first, pass.inputs.i32(), pass.targets.i32());
       fn(pass, n);
     }
   }
@@ -237,7 +273,8 @@ export class Trainer {
     const key = `${n}:${recording}`;
     let pass = this.passes.get(key);
     if (!pass) {
-      pass = { tape: new Tape(this.backend, recording), inputs: this.backend.tensor([n, this.model.window], 'i32'), targets: this.backend.tensor([n], 'i32') };
+      const targets = n * targetsPerWindow(this.model.windowShape);
+      pass = { tape: new Tape(this.backend, recording), inputs: this.backend.tensor([n, this.model.window], 'i32'), targets: this.backend.tensor([targets], 'i32') };
       this.passes.set(key, pass);
     }
     return pass;

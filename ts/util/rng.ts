@@ -15,10 +15,7 @@ export class Rng {
     let x = seed >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+      this.s[i] = fmix32(x);
     }
   }
 
@@ -79,6 +76,22 @@ export class Rng {
     for (let i = 0; i < n; i++) out[i] = this.normal() * scale;
     return out;
   }
+}
+
+/**
+ * A uint32 that depends on every bit of two integers (a seed and a step, a seed and a layer): seeds
+ * derived without drawing from any stream, so they are the same however a run was interrupted.
+ */
+export function mixSeed(a: number, b: number): number {
+  return fmix32((fmix32(a >>> 0) + imul(b >>> 0, 0x9e3779b9)) >>> 0);
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit flips each output bit with probability about 1/2. */
+function fmix32(x: number): number {
+  let z = x;
+  z = imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {

@@ -31,6 +31,7 @@ export const contextMlp: ModelDefinition<ContextMlpConfig> = {
     { name: 'b2', shape: [v], role: 'bias' },
   ],
   window: ({ context }) => context,
+  predicts: 'last',
   forward: (tape, p, inputs) => {
     const [batch] = inputs.shape;
     const embedded = tape.embedding(inputs, p.get('embedding')!); // (B, context, embedding)

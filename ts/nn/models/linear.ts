@@ -15,6 +15,7 @@ export const linear: ModelDefinition<LinearConfig> = {
     { name: 'q', shape: [v], role: 'bias' },
   ],
   window: () => 1,
+  predicts: 'last',
   // A window of one character: (B, 1) indices are the B rows.
   forward: (tape, p, inputs) => ({ logits: tape.embedding(inputs.view([-1]), p.get('m')!, p.get('q')!) }),
 };

@@ -20,6 +20,7 @@ export const mlp: ModelDefinition<MlpConfig> = {
     { name: 'b2', shape: [v], role: 'bias' },
   ],
   window: () => 1,
+  predicts: 'last',
   forward: (tape, p, inputs) => {
     // A window of one character: (B, 1) indices are the B rows.
     const hidden = tape.gelu(tape.embedding(inputs.view([-1]), p.get('w1')!, p.get('b1')!));

@@ -27,7 +27,7 @@ const COMMAND = 'npm run train';
 const CONFIG_FIELDS = allFields();
 const fieldFlag = (f: Field): FlagSpec => ({
   type: 'string',
-  value: f.value.type === 'choice' ? f.value.choices.join('|') : 'N',
+  value: f.value.type === 'choice' ? f.value.choices.join('|') : f.value.type === 'boolean' ? 'true|false' : 'N',
   help: `${f.help}${f.path.startsWith('config.model.') && f.key !== 'kind' ? ` (${modelsWith(f).join(', ')})` : ''}: ${describeValue(f.value)}`,
 });
 const modelsWith = (f: Field) => MODEL_KINDS.filter((k) => modelDefinition(k).fields.some((g) => g.path === f.path));
@@ -62,7 +62,12 @@ interface Summary {
   init: string;
   initLoss: number | null;
   finalBatchLoss: number | null;
-  fullDataLoss: number;
+  /** How the losses below were measured: over every window, or nanoGPT's estimate on random batches. */
+  evaluation: 'exact' | { batches: number; windows: number };
+  /** Exact evaluation: the mean over every window of the whole text (the notebook's loss). */
+  fullDataLoss: number | null;
+  /** Estimated evaluation: the training part's loss. */
+  trainLoss: number | null;
   valLoss: number | null;
   msPerStep: number | null;
   wallSeconds: number;
@@ -120,6 +125,7 @@ async function main(): Promise<void> {
     throw new CliExit(130, `interrupted at step ${trainer.step}: checkpoint saved. Continue with: ${COMMAND} -- --resume ${outDir}`);
   }
 
+  const final = evaluate(trainer);
   const summary: Summary = {
     preset,
     model: config.model,
@@ -132,8 +138,7 @@ async function main(): Promise<void> {
     init: config.init,
     initLoss: meta.initLoss,
     finalBatchLoss: loop.finalBatchLoss,
-    fullDataLoss: trainer.fullDataLoss(),
-    valLoss: trainer.valLoss(),
+    ...final,
     msPerStep: loop.msPerStep,
     wallSeconds: (performance.now() - wallStart) / 1000,
     activationStats: { init: meta.initStats, final: trainer.activationStats() },
@@ -225,11 +230,19 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
   let finalBatchLoss: number | null = null;
   const firstStep = trainer.step;
   const loopStart = performance.now();
+  /** Time spent saving and evaluating: ms/step counts the steps only. */
   let savingMs = 0;
   let lastYield = loopStart;
   try {
     while (trainer.step < config.steps && !interrupted) {
       const step = trainer.step;
+      let evaluated: { train: number; val: number | null } | undefined;
+      if (config.evalEvery && step % config.evalEvery === 0) {
+        const evalStart = performance.now();
+        evaluated = trainer.evaluate();
+        progress.line(`step ${String(step).padStart(String(config.steps).length)}  train loss ${evaluated.train.toFixed(4)}, val loss ${evaluated.val?.toFixed(4) ?? '—'}`);
+        savingMs += performance.now() - evalStart;
+      }
       const loss = trainer.trainStep();
       if (!Number.isFinite(loss)) {
         progress.done();
@@ -238,7 +251,7 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
       }
       if (step === 0) meta.initLoss = loss;
       finalBatchLoss = loss;
-      if (step % config.logEvery === 0 || step === config.steps - 1) metrics.push({ step, loss });
+      if (evaluated || step % config.logEvery === 0 || step === config.steps - 1) metrics.push({ step, loss, ...evaluated });
       if (step % printEvery === 0) progress.line(`step ${String(step).padStart(String(config.steps).length)}  loss ${loss.toFixed(4)}`);
       progress.update(trainer.step, loss);
       if (performance.now() - lastYield > 100) {
@@ -256,10 +269,18 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
     process.off('SIGINT', onSigint);
     progress.done();
   }
-  const loopMs = performance.now() - loopStart - savingMs; // ms/step counts training, not disk writes
+  const loopMs = performance.now() - loopStart - savingMs;
   const stepsRun = trainer.step - firstStep;
   if (!(await saveIfFinite(trainer, outDir, meta, metrics))) throw diverged('the parameters became NaN or infinite in the last step', lastSaved);
   return { interrupted, finalBatchLoss, msPerStep: stepsRun > 0 ? loopMs / stepsRun : null };
+}
+
+/** The losses at the end of a run, as the config asks: exact over every window, or estimated (nanoGPT's way). */
+function evaluate(trainer: Trainer): Pick<Summary, 'evaluation' | 'fullDataLoss' | 'trainLoss' | 'valLoss'> {
+  const { evalBatches = 0, batch } = trainer.config;
+  if (evalBatches === 0) return { evaluation: 'exact', fullDataLoss: trainer.fullDataLoss(), trainLoss: null, valLoss: trainer.valLoss() };
+  const { train, val } = trainer.evaluate();
+  return { evaluation: { batches: evalBatches, windows: batch as number }, fullDataLoss: null, trainLoss: train, valLoss: val };
 }
 
 /** Writes a checkpoint unless a parameter is NaN/Inf (a diverged update): the last good one stays. */
@@ -279,8 +300,15 @@ function formatSummary(s: Summary, sample: string, dir: string, positions: numbe
     ['steps', String(s.steps)],
     ['initial loss', fmt(s.initLoss)],
     ['final batch loss', fmt(s.finalBatchLoss)],
-    ['full-data loss', `${fmt(s.fullDataLoss)} (all ${positions.toLocaleString('en-US')} windows; bigram optimum 2.4526)`],
-    ['validation loss', fmt(s.valLoss)],
+    ...(s.evaluation === 'exact'
+      ? ([
+          ['full-data loss', `${fmt(s.fullDataLoss)} (all ${positions.toLocaleString('en-US')} windows; bigram optimum 2.4526)`],
+          ['validation loss', fmt(s.valLoss)],
+        ] as [string, string][])
+      : ([
+          ['train loss', `${fmt(s.trainLoss)} (estimated on ${s.evaluation.batches} random batches of ${s.evaluation.windows} windows)`],
+          ['validation loss', `${fmt(s.valLoss)} (estimated the same way)`],
+        ] as [string, string][])),
     ['ms/step', s.msPerStep === null ? '—' : s.msPerStep.toFixed(3)],
     ['wall time', formatSeconds(s.wallSeconds)],
     ['mean |x| at init', stats(s.activationStats.init)],
