@@ -67,7 +67,7 @@ describe('makeDataset', () => {
   test("a text outside the checkpoint's vocabulary is rejected", () => {
     const vocab = new Vocabulary(['a', 'b']);
     expect(thrown(() => makeDataset('abba\nc', { vocab })).message).toBe(
-      `the checkpoint's vocabulary (2 characters) does not cover this text: "\\n" (U+000A) at position 4 is not in it. Fix: resume on the text the checkpoint was trained on, or start a new run from scratch.`,
+      `the model's vocabulary (2 characters) does not cover this text: "\\n" (U+000A) at position 4 is not in it. Fix: train on the text the model was trained on (or one with only its characters), or start a new run from scratch.`,
     );
   });
 });

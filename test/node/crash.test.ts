@@ -168,8 +168,10 @@ test('the three-file layout of earlier versions: a kill after its first new chec
   expect(next.code).toBe(0);
   // (The resumed run saves every 12 steps, the default for 120: its first save is at step 72.)
   expect(next.stderr).toMatch(/resuming from step 72, the newest complete checkpoint in .*; removed the older layout's config.json, model.safetensors, optimizer.safetensors/);
-  expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'summary.json']);
+  expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'model.safetensors', 'summary.json']);
   expect(Buffer.compare(readFileSync(join(dir, 'checkpoint.safetensors')), expected.checkpoint)).toBe(0);
+  // model.safetensors is today's model file now, not the old layout's.
+  expect(decodeSafetensors(readFileSync(join(dir, 'model.safetensors')), 'model').metadata.format).toBe('wasmgrad-model');
 }, 60000);
 
 test('a kill before the first save leaves no run to resume, and says so', async () => {

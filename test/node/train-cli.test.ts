@@ -102,13 +102,51 @@ test('a run writes the summary and the whole run directory', async () => {
   expect(Object.fromEntries(Object.entries(saved.params).map(([k, t]) => [k, t.shape]))).toEqual({ w1: [20, 16], b1: [16], w2: [16, 20], b2: [20] });
   expect(Object.keys(saved.st.tensors).filter((k) => k.startsWith('optimizer/')).sort()).toEqual(['b1.m', 'b1.v', 'b2.m', 'b2.v', 'w1.m', 'w1.v', 'w2.m', 'w2.v'].map((k) => `optimizer/${k}`));
   expect(saved.meta).toMatchObject({ step: 30, vocab: Array.from('\n .abcdefghijklmnopq'), config: { model: { kind: 'mlp', hidden: 16 } } });
-  expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'summary.json']);
+  expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'model.safetensors', 'summary.json']);
   expect(readFileSync(join(out, 'loss.svg'), 'utf8')).toMatch(/^<svg[^>]*>/);
 
   const sample = await cli('sample', ['--from', out, '--length', '25', '--seed', '3']);
   expect(sample.code).toBe(0);
   expect(Array.from(sample.stdout.replace(/\n$/, ''))).toHaveLength(25);
 });
+
+test('gpt: estimates every --eval-every steps, a nanoGPT model file, sampling past the block size, --init-from', async () => {
+  const out = join(tmp, 'gpt');
+  const verse = join(tmp, 'verse.txt');
+  writeFileSync(verse, 'first citizen:\nbefore we proceed any further, hear me speak.\nall:\nspeak, speak.\n'.repeat(250));
+  const gpt = ['--data', verse, '--preset', 'gpt-baby', '--block', '16', '--layers', '1', '--heads', '2', '--embedding', '16', '--batch', '4'];
+  const r = await cli('train', [...gpt, '--steps', '20', '--warmup', '0', '--lr', '1e-2', '--eval-every', '10', '--eval-batches', '3', '--out', out, '--json', '--sample-length', '40']);
+  expect(r.stderr).toMatch(/step  0  train loss \d\.\d{4}, val loss \d\.\d{4}/);
+  expect(r.stderr).toMatch(/step 10  train loss \d\.\d{4}, val loss \d\.\d{4}/);
+  expect(r.code).toBe(0);
+  const summary = JSON.parse(r.stdout);
+  expect(summary).toMatchObject({ evaluation: { batches: 3, windows: 4 }, fullDataLoss: null, steps: 20 });
+  expect(summary.valLoss).toBeLessThan(summary.initLoss);
+  const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(metrics.filter((m) => 'val' in m).map((m) => m.step)).toEqual([0, 10]);
+  const file = decodeSafetensors(readFileSync(join(out, 'model.safetensors')), 'model');
+  expect(file.tensors['lm_head.weight'].data).toEqual(file.tensors['transformer.wte.weight'].data);
+  expect(JSON.parse(file.metadata.model_args)).toEqual({ n_layer: 1, n_head: 2, n_embd: 16, block_size: 16, bias: false, vocab_size: 26, dropout: 0 });
+
+  // The model file samples as the run does; a prompt longer than the block is cut to its last 16 characters.
+  const prompt = 'before we proceed any further';
+  const fromRun = await cli('sample', ['--from', out, '--prompt', prompt, '--length', '60', '--seed', '2']);
+  const fromFile = await cli('sample', ['--from', join(out, 'model.safetensors'), '--prompt', prompt, '--length', '60', '--seed', '2']);
+  expect(fromRun.code).toBe(0);
+  expect(fromFile.stdout).toBe(fromRun.stdout);
+  expect(Array.from(fromRun.stdout.replace(/\n$/, ''))).toHaveLength(prompt.length + 60);
+
+  const tuned = join(tmp, 'gpt-tuned');
+  const t = await cli('train', ['--data', verse, '--preset', 'gpt-baby', '--batch', '4', '--steps', '5', '--eval-batches', '2', '--init-from', join(out, 'model.safetensors'), '--out', tuned, '--json']);
+  expect(t.code).toBe(0);
+  expect(t.stderr).toMatch(/starting from the parameters in .*model\.safetensors/);
+  // Started from the trained parameters: its first batch loss is the trained model's, far below a fresh one's.
+  expect(JSON.parse(t.stdout).initLoss).toBeLessThan(summary.initLoss - 0.3);
+  expectCleanError(await cli('train', ['--data', verse, '--init-from', join(out, 'model.safetensors'), '--layers', '2']), 2, '--layers cannot be set with --init-from: the model is the one in the file');
+  expectCleanError(await cli('train', ['--data', verse, '--init-from', join(tmp, 'nope.safetensors')]), 1, 'cannot read the model file');
+  expectCleanError(await cli('train', ['--data', text, '--init-from', join(out, 'model.safetensors')]), 1, /the model's vocabulary \(26 characters\) does not cover this text/);
+  expectCleanError(await cli('sample', ['--from', out, '--prompt', 'Zebra']), 1, /--prompt has "Z"/);
+}, 120000);
 
 test('sample: a prompt, temperature and top-k; the same seed gives the same text; bad options named by their flags', async () => {
   const out = join(tmp, 'run1');
@@ -136,7 +174,7 @@ test('run directories of versions 1 and 2 (three files) resume as the same run, 
   }
   expect(readFileSync(join(dirs.v1, 'checkpoint.safetensors'))).toEqual(readFileSync(join(dirs.v3, 'checkpoint.safetensors')));
   expect(readFileSync(join(dirs.v2, 'checkpoint.safetensors'))).toEqual(readFileSync(join(dirs.v3, 'checkpoint.safetensors')));
-  expect(readdirSync(dirs.v1).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'summary.json']);
+  expect(readdirSync(dirs.v1).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'model.safetensors', 'summary.json']);
 });
 
 test('resuming continues bit-identically to an uninterrupted run (SGD and Adam, without and with context)', async () => {

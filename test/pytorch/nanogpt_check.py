@@ -8,52 +8,27 @@ a `bias` buffer (as nanoGPT does when flash is available: the buffer is not part
 
     python3 nanogpt_check.py check DIR   # DIR/model.safetensors from wasmgrad, DIR/batch.safetensors:
                                          # loads strictly, compares logits, loss and every gradient
-    python3 nanogpt_check.py export DIR  # writes DIR/torch.safetensors: a torch-initialised GPT's
-                                         # state_dict with its logits for DIR/batch.safetensors' x
+    python3 nanogpt_check.py export DIR  # writes nanoGPT's DIR/ckpt.pt and DIR/meta.pkl for a
+                                         # torch-initialised GPT (torch < 2's mask buffers included),
+                                         # and DIR/torch-logits.safetensors, its logits for the batch
+    python3 nanogpt_check.py resume DIR  # continues DIR/ckpt.pt (from to_nanogpt.py) one step as
+                                         # train.py would; compares with DIR/next-params.safetensors
 
-Only torch and the standard library: safetensors is read and written here (8-byte header length,
-JSON header, little-endian tensors), so Debian's python3-torch is all it needs.
+Only torch and the standard library (scripts/pytorch/safetensors_lite.py reads and writes the
+files), so Debian's python3-torch is all it needs.
 """
 import json
 import math
-import struct
+import os
+import pickle
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-DTYPES = {"F32": torch.float32, "F64": torch.float64, "I32": torch.int32, "I64": torch.int64}
-NAMES = {v: k for k, v in DTYPES.items()}
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    body = data[8 + n :]
-    meta = header.pop("__metadata__", {})
-    tensors = {}
-    for name, info in header.items():
-        start, end = info["data_offsets"]
-        t = torch.frombuffer(bytearray(body[start:end]), dtype=DTYPES[info["dtype"]]) if end > start else torch.empty(0, dtype=DTYPES[info["dtype"]])
-        tensors[name] = t.reshape(info["shape"])
-    return tensors, meta
-
-
-def write_safetensors(path, tensors, meta):
-    header, chunks, offset = {"__metadata__": meta}, [], 0
-    for name, t in tensors.items():
-        b = t.detach().contiguous().numpy().tobytes()
-        header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        chunks.append(b)
-        offset += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(chunks))
-
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "pytorch"))
+from safetensors_lite import read_safetensors, write_safetensors  # noqa: E402
 
 class LayerNorm(nn.Module):
     def __init__(self, ndim, bias):
@@ -172,22 +147,58 @@ def check(d):
 
 
 def export(d):
-    batch, _ = read_safetensors(f"{d}/batch.safetensors")
-    args = json.loads(batch_meta(d)["model_args"])
+    """nanoGPT's own files for a torch-initialised GPT: ckpt.pt as train.py saves it (torch.compile's
+    prefix included) and meta.pkl as prepare.py writes it; its logits for the batch's x beside them."""
+    batch, meta = read_safetensors(f"{d}/batch.safetensors")
+    args = model_args(meta)
     torch.manual_seed(1)
-    model = GPT(model_args({"model_args": json.dumps(args)}))
+    model = GPT(args)
     with torch.no_grad():
         logits = model(batch["x"].long())
-    state = {k: v for k, v in model.state_dict().items()}
-    meta = {"model_args": json.dumps(args)}
-    write_safetensors(f"{d}/torch.safetensors", {**state, "logits": logits.reshape(-1, logits.size(-1))}, meta)
+    state = {f"_orig_mod.{k}": v for k, v in model.state_dict().items()}
+    # What nanoGPT keeps on torch < 2 (no flash attention): the causal mask as a buffer per block.
+    for l in range(args["n_layer"]):
+        T = args["block_size"]
+        state[f"_orig_mod.transformer.h.{l}.attn.bias"] = torch.tril(torch.ones(T, T)).view(1, 1, T, T)
+    torch.save({"model": state, "model_args": {**args, "dropout": 0.0}, "iter_num": 0, "best_val_loss": torch.tensor(9.9), "config": {}}, f"{d}/ckpt.pt")
+    chars = json.loads(meta["vocab"])
+    with open(f"{d}/meta.pkl", "wb") as f:
+        pickle.dump({"vocab_size": len(chars), "itos": dict(enumerate(chars)), "stoi": {c: i for i, c in enumerate(chars)}}, f)
+    write_safetensors(f"{d}/torch-logits.safetensors", {"logits": logits.reshape(-1, logits.size(-1))}, {})
     print(json.dumps({"wrote": sorted(state)}))
 
 
-def batch_meta(d):
-    return read_safetensors(f"{d}/batch.safetensors")[1]
+def resume(d):
+    """Continues DIR/ckpt.pt (from to_nanogpt.py) as nanoGPT's train.py does with init_from='resume',
+    for one step on DIR/next-batch.safetensors, and compares the parameters with wasmgrad's own next step."""
+    ckpt = torch.load(f"{d}/ckpt.pt", map_location="cpu")
+    model = GPT({k: ckpt["model_args"][k] for k in ("n_layer", "n_head", "n_embd", "block_size", "bias", "vocab_size")})
+    model.load_state_dict(ckpt["model"], strict=True)
+    # configure_optimizers: parameters of two or more dimensions decay, the rest do not.
+    named = {n: p for n, p in model.named_parameters()}
+    cfg = ckpt["config"]
+    groups = [{"params": [p for p in named.values() if p.dim() >= 2], "weight_decay": cfg["weight_decay"]},
+              {"params": [p for p in named.values() if p.dim() < 2], "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=cfg["learning_rate"], betas=(0.9, cfg["beta2"]))
+    optimizer.load_state_dict(ckpt["optimizer"])
+    batch, meta = read_safetensors(f"{d}/next-batch.safetensors")
+    for group in optimizer.param_groups:
+        group["lr"] = float(meta["lr"])
+    logits = model(batch["x"].long())
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)), batch["y"].long().view(-1))
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
+    optimizer.step()
+    ours, _ = read_safetensors(f"{d}/next-params.safetensors")
+    worst = 0.0
+    for n, p in named.items():
+        diff = (p.detach() - ours[n]).abs().max().item()
+        worst = max(worst, diff)
+        if diff > 2e-6:
+            raise SystemExit(f"{n}: after one more step PyTorch and wasmgrad differ by {diff:.3g}")
+    print(json.dumps({"loss": loss.item(), "iter_num": ckpt["iter_num"], "params": len(named), "max_abs_diff": worst}))
 
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    {"check": check, "export": export}[sys.argv[1]](sys.argv[2])
+    {"check": check, "export": export, "resume": resume}[sys.argv[1]](sys.argv[2])

@@ -29,8 +29,8 @@ export function makeDataset(text: string, options: { valFraction?: number; vocab
     const unknown = vocab.firstUnknown(text);
     if (unknown) {
       throw new WasmgradError(
-        `the checkpoint's vocabulary (${vocab.size} characters) does not cover this text: ${describeChar(unknown.char)} at position ${unknown.position} is not in it. ` +
-          'Fix: resume on the text the checkpoint was trained on, or start a new run from scratch.',
+        `the model's vocabulary (${vocab.size} characters) does not cover this text: ${describeChar(unknown.char)} at position ${unknown.position} is not in it. ` +
+          'Fix: train on the text the model was trained on (or one with only its characters), or start a new run from scratch.',
       );
     }
   } else {

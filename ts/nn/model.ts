@@ -62,4 +62,24 @@ export interface ModelDefinition<C extends { kind: string }> {
    */
   predicts: Predicts;
   forward(tape: Tape, params: ReadonlyMap<string, Parameter>, inputs: Tensor, config: C, pass: PassContext): ForwardResult;
+  /** Where the kind's weights also live outside wasmgrad (nanoGPT for a gpt): how model files convert. */
+  exchange?: Exchange<C>;
+}
+
+/**
+ * Another framework's form of a kind's weights (model.ts's names already are its names): what it
+ * keeps twice, what it keeps besides parameters, and its form of the config.
+ */
+export interface Exchange<C> {
+  /** The framework, for messages ("nanoGPT"). */
+  framework: string;
+  /** The metadata key of its config (nanoGPT's checkpoints call it model_args). */
+  argsKey: string;
+  /** Tensors it stores twice (a tied lm_head), by their twin: written as copies, checked equal when read. */
+  tied: Record<string, string>;
+  /** Tensors it may store that are not parameters (nanoGPT's causal-mask buffers): dropped when read. */
+  buffers: RegExp;
+  toArgs(config: C, vocabSize: number): Record<string, unknown>;
+  /** The config from its arguments, or a WasmgradError naming the argument that is missing or wrong. */
+  fromArgs(args: Record<string, unknown>): { config: C; vocabSize: number };
 }

@@ -1,5 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import { WasmgradError } from '../backend/errors.js';
+import { validateFields, type Field } from '../config/fields.js';
 import { formatShape, type Tensor } from '../backend/tensor.js';
 import type { Tape } from '../autograd/tape.js';
 import { Parameter } from '../autograd/variable.js';
@@ -23,6 +24,26 @@ export type ModelKind = keyof typeof MODELS;
 export const MODEL_KINDS = Object.keys(MODELS) as ModelKind[];
 /** The config of any kind: a discriminated union on `kind`. */
 export type ModelConfig = Parameters<(typeof MODELS)[ModelKind]['parameters']>[0];
+
+/** The field that chooses the model kind. */
+export const MODEL_KIND_FIELD: Field = {
+  key: 'kind', path: 'config.model.kind', flag: 'model', label: 'model', help: 'the model', value: { type: 'choice', choices: MODEL_KINDS },
+};
+
+/** Checks a model config: its kind, each of the kind's fields, no stray field, and the kind's own cross-field checks. */
+export function validateModelConfig(model: ModelConfig): ModelConfig {
+  validateFields([MODEL_KIND_FIELD], model as unknown as Record<string, unknown>);
+  const definition = modelDefinition(model.kind);
+  validateFields(definition.fields, model as unknown as Record<string, unknown>);
+  const known = new Set(['kind', ...definition.fields.map((f) => f.key)]);
+  const stray = Object.keys(model).find((k) => !known.has(k));
+  if (stray) {
+    const own = definition.fields.map((f) => f.path).join(', ') || 'none';
+    throw new WasmgradError(`config.model.${stray} is not a field of the ${model.kind} model (its fields: ${own}). Fix: remove it, or choose a model that has it.`);
+  }
+  definition.validate?.(model);
+  return model;
+}
 
 /** The definition of a kind, or an error that lists the kinds. */
 export function modelDefinition(kind: string): ModelDefinition<ModelConfig> {

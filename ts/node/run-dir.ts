@@ -4,6 +4,7 @@ import { WasmgradError } from '../backend/errors.js';
 import type { BackendName } from '../backend/types.js';
 import { Vocabulary } from '../data/vocab.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
+import { encodeModelFile } from '../nn/model-file.js';
 import { validateConfig, type TrainConfig } from '../train/config.js';
 import type { LossPoint } from '../train/loss-svg.js';
 import type { ActivationStats, TrainerState } from '../train/trainer.js';
@@ -15,7 +16,10 @@ import { isTemporaryOf, writeFileAtomic } from './atomic.js';
  *                           and shapes (f32, (in, out) layout), the optimizer's state under
  *                           "optimizer/<name>", and in its metadata the run (config, vocabulary, PRNG
  *                           state, step, the losses so far)
- *   metrics.jsonl           one {"step", "loss"} line per logged step (a copy of the checkpoint's)
+ *   model.safetensors       the model alone at that step (ts/nn/model-file.ts): for a gpt, nanoGPT's
+ *                           state_dict, which PyTorch loads as it is
+ *   metrics.jsonl           one {"step", "loss"} line per logged step, with "train" and "val" where
+ *                           the run evaluated (a copy of the checkpoint's)
  *   summary.json, loss.svg  written when the run ends
  * The checkpoint is one file renamed into place (writeFileAtomic): a crash at any instant leaves the
  * old checkpoint or the new one, never a mix, and at most a temporary file, which the next start
@@ -23,6 +27,7 @@ import { isTemporaryOf, writeFileAtomic } from './atomic.js';
  */
 export const FILES = {
   checkpoint: 'checkpoint.safetensors',
+  model: 'model.safetensors',
   metrics: 'metrics.jsonl',
   summary: 'summary.json',
   lossCurve: 'loss.svg',
@@ -82,6 +87,8 @@ export async function saveCheckpoint(dir: string, meta: RunInfo, state: TrainerS
   // The checkpoint is committed; an older layout's files are now stale (a crash here leaves them, and
   // the next load prefers the checkpoint and removes them).
   await removeLegacy(dir);
+  const model = encodeModelFile(meta.config.model, new Vocabulary(meta.vocab), state.params);
+  await writeOrExplain(dir, FILES.model, model, 'the checkpoint was saved; only this copy of the model is missing');
   await writeOrExplain(dir, FILES.metrics, metricsJsonl(metrics), 'the checkpoint was saved; only this copy of the losses is missing');
 }
 
@@ -99,7 +106,7 @@ async function writeOrExplain(dir: string, file: string, data: string | Uint8Arr
 }
 
 export function metricsJsonl(points: readonly LossPoint[]): string {
-  return points.map((p) => JSON.stringify({ step: p.step, loss: p.loss })).join('\n') + (points.length ? '\n' : '');
+  return points.map((p) => JSON.stringify({ step: p.step, loss: p.loss, ...(p.train === undefined ? {} : { train: p.train, val: p.val }) })).join('\n') + (points.length ? '\n' : '');
 }
 
 /**
@@ -126,7 +133,7 @@ export async function loadCheckpoint(dir: string, options: { recover?: boolean }
 
   if (names.includes(FILES.checkpoint)) {
     const checkpoint = await readCheckpointFile(join(dir, FILES.checkpoint), notARun);
-    const stale = Object.values(LEGACY).filter((f) => names.includes(f));
+    const stale = names.includes(LEGACY.config) ? Object.values(LEGACY).filter((f) => names.includes(f)) : [];
     if (recover && stale.length > 0) {
       await removeLegacy(dir);
       notes.push(`removed the older layout's ${stale.join(', ')}, which the checkpoint replaced`);
@@ -222,6 +229,8 @@ async function readLegacyMetrics(dir: string): Promise<LossPoint[]> {
   return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as LossPoint);
 }
 
+/** An older layout's files, when its config.json says it is one: model.safetensors is also today's name. */
 async function removeLegacy(dir: string): Promise<void> {
+  if (!(await readdir(dir)).includes(LEGACY.config)) return;
   for (const f of Object.values(LEGACY)) await rm(join(dir, f), { force: true });
 }

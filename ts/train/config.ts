@@ -1,7 +1,7 @@
 import { WasmgradError } from '../backend/errors.js';
 import { validateFields, type Field } from '../config/fields.js';
 import { INIT_NAMES, type InitName } from '../nn/init.js';
-import { MODELS, MODEL_KINDS, modelDefinition, type ModelConfig } from '../nn/registry.js';
+import { MODEL_KIND_FIELD, MODELS, validateModelConfig, type ModelConfig } from '../nn/registry.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/optimizer.js';
 
 export type Schedule = 'constant' | 'cosine';
@@ -67,10 +67,7 @@ export const TRAIN_FIELDS: readonly Field[] = [
   field('evalBatches', 'eval-batches', 'evaluation batches', 'estimate losses on N random batches (0 = exactly, over every window)', { type: 'int', min: 0 }, 0),
 ];
 
-/** The field that chooses the model kind. */
-export const MODEL_KIND_FIELD: Field = {
-  key: 'kind', path: 'config.model.kind', flag: 'model', label: 'model', help: 'the model', value: { type: 'choice', choices: MODEL_KINDS },
-};
+export { MODEL_KIND_FIELD };
 
 /** Every field of every config: the model kind, each kind's own fields (once each: the first declaration), the training fields. */
 export function allFields(): Field[] {
@@ -84,16 +81,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (c === null || typeof c !== 'object' || c.model === null || typeof c.model !== 'object') {
     throw new WasmgradError('the config must be an object with a model object. Fix: start from a preset, e.g. PRESETS.default.config.');
   }
-  validateFields([MODEL_KIND_FIELD], c.model as unknown as Record<string, unknown>);
-  const definition = modelDefinition(c.model.kind);
-  validateFields(definition.fields, c.model as unknown as Record<string, unknown>);
-  const known = new Set(['kind', ...definition.fields.map((f) => f.key)]);
-  const stray = Object.keys(c.model).find((k) => !known.has(k));
-  if (stray) {
-    const own = definition.fields.map((f) => f.path).join(', ') || 'none';
-    throw new WasmgradError(`config.model.${stray} is not a field of the ${c.model.kind} model (its fields: ${own}). Fix: remove it, or choose a model that has it.`);
-  }
-  definition.validate?.(c.model);
+  validateModelConfig(c.model);
   validateFields(TRAIN_FIELDS, c as unknown as Record<string, unknown>);
   if ((c.evalBatches ?? 0) > 0 && c.batch === 'full') {
     throw new WasmgradError("config.evalBatches estimates losses on random batches of config.batch windows, but config.batch is 'full'. Fix: set config.evalBatches to 0 (exact losses), or config.batch to a number.");

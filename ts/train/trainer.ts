@@ -34,6 +34,9 @@ export interface TrainerState {
   optimizer: { tensors: NamedValues; steps: number };
 }
 
+/** Where a trainer starts: a checkpoint's state (continuing a run), or parameters alone (a model file: a new run from them). */
+export type TrainerStart = TrainerState | { params: NamedValues };
+
 /** A pass over many windows, in chunks: input and target tensors per chunk size, and a tape. */
 interface ChunkPass {
   tape: Tape;
@@ -65,11 +68,12 @@ export class Trainer {
     readonly backend: Backend,
     readonly data: CharDataset,
     readonly config: TrainConfig,
-    resume?: TrainerState,
+    start?: TrainerStart,
   ) {
     validateConfig(config);
+    const resume = start && 'step' in start ? start : null;
     this.rng = new Rng(config.seed);
-    this.model = createModel(backend, config.model, data.vocab.size, resume ? { values: resume.params } : { init: config.init, rng: this.rng });
+    this.model = createModel(backend, config.model, data.vocab.size, start ? { values: start.params } : { init: config.init, rng: this.rng });
     const window = this.model.window;
     const windows = windowCount(trainPart(data), window);
     const fail = (message: string): never => {

@@ -99,4 +99,29 @@ export const gpt: ModelDefinition<GptConfig> = {
     const final = layerNorm(x, 'transformer.ln_f');
     return { logits: tape.matmulT(tape.view(final, [batch * t, final.shape[2]]), wte) };
   },
+  exchange: {
+    framework: 'nanoGPT',
+    argsKey: 'model_args',
+    tied: { 'lm_head.weight': 'transformer.wte.weight' },
+    // Without flash attention (torch < 2) nanoGPT keeps its causal mask as a buffer named attn.bias.
+    buffers: /^transformer\.h\.\d+\.attn\.(bias|masked_bias)$/,
+    toArgs: ({ block, layers, heads, embedding, dropout, bias }, vocabSize) => ({ n_layer: layers, n_head: heads, n_embd: embedding, block_size: block, bias, vocab_size: vocabSize, dropout }),
+    fromArgs: (args) => {
+      const get = (key: string, ok: (x: unknown) => boolean, what: string) => {
+        if (!ok(args[key])) throw new WasmgradError(`the file's model_args.${key} is ${JSON.stringify(args[key])} but must be ${what}. Fix: convert the nanoGPT checkpoint with scripts/pytorch/from_nanogpt.py, which copies its model_args.`);
+        return args[key];
+      };
+      const count = (x: unknown) => Number.isInteger(x) && (x as number) >= 1;
+      const config: GptConfig = {
+        kind: 'gpt',
+        layers: get('n_layer', count, 'a positive integer') as number,
+        heads: get('n_head', count, 'a positive integer') as number,
+        embedding: get('n_embd', count, 'a positive integer') as number,
+        block: get('block_size', count, 'a positive integer') as number,
+        bias: get('bias', (x) => typeof x === 'boolean', 'true or false') as boolean,
+        dropout: (get('dropout', (x) => x === undefined || (typeof x === 'number' && x >= 0 && x <= 0.9), 'a number in [0, 0.9]') as number | undefined) ?? 0,
+      };
+      return { config, vocabSize: get('vocab_size', count, 'a positive integer') as number };
+    },
+  },
 };

@@ -16,6 +16,7 @@ import { Trainer, type ActivationStats } from '../../train/trainer.js';
 import { Rng } from '../../util/rng.js';
 import { writeFileAtomic } from '../atomic.js';
 import { loadBackend } from '../backends.js';
+import { readModelFile } from '../model-file.js';
 import { DEFAULT_DATA, loadText } from '../load-text.js';
 import { FILES, loadCheckpoint, metricsJsonl, saveCheckpoint, type RunInfo, type RunMeta } from '../run-dir.js';
 import { choiceFlag, numberFlag, parseFlags, usage, type FlagSpec } from './args.js';
@@ -38,6 +39,7 @@ const FLAGS: Record<string, FlagSpec> = {
   data: { type: 'string', value: 'FILE', help: `UTF-8 text to train on (default: ${DEFAULT_DATA}, downloaded if missing)` },
   out: { type: 'string', value: 'DIR', help: 'run directory (default: runs/<preset>-<time>/, or the resumed one)' },
   resume: { type: 'string', value: 'DIR', help: 'continue the run saved in DIR, bit-identically' },
+  'init-from': { type: 'string', value: 'FILE', help: "start a new run from a model file's parameters: a run's model.safetensors, or a nanoGPT checkpoint converted by scripts/pytorch/from_nanogpt.py (the model and vocabulary are the file's)" },
   'save-every': { type: 'string', value: 'N', help: 'write a checkpoint every N steps (default: a tenth of the run)' },
   'sample-length': { type: 'string', value: 'N', help: 'characters to sample at the end (default 300)' },
   json: { type: 'boolean', help: 'print the summary as JSON on stdout' },
@@ -85,8 +87,11 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => process.stderr.write(line + '\n');
   const resumeDir = flags.resume as string | undefined;
+  const initFrom = flags['init-from'] as string | undefined;
+  if (resumeDir && initFrom) throw new CliExit(2, `error: --resume and --init-from cannot go together: a resumed run continues from its own checkpoint. Fix: drop one of them.`);
   const resumed = resumeDir ? await loadCheckpoint(resumeDir, { recover: true }) : null;
-  const { preset, config } = resumed ? resumedConfig(flags, resumed.meta, resumeDir!, existsSync(join(resumeDir!, FILES.summary))) : newConfig(flags);
+  const initial = initFrom ? await readModelFile(initFrom) : null;
+  const { preset, config } = resumed ? resumedConfig(flags, resumed.meta, resumeDir!, existsSync(join(resumeDir!, FILES.summary))) : newConfig(flags, initial?.config);
   const backendName = choiceFlag('backend', flags.backend, BACKEND_NAMES) ?? resumed?.meta.backend ?? 'wasm-simd';
   const saveEvery = numberFlag('save-every', flags['save-every'], 'positive-int') ?? Math.max(1, Math.ceil(config.steps / 10));
   const sampleLength = numberFlag('sample-length', flags['sample-length'], 'positive-int') ?? 300;
@@ -94,9 +99,10 @@ async function main(): Promise<void> {
   const outDir = (flags.out as string | undefined) ?? resumeDir ?? join('runs', `${preset}-${timestamp()}`);
 
   const text = await loadText(dataPath, log);
-  const data = makeDataset(text, { valFraction: config.valFraction, vocab: resumed ? new Vocabulary(resumed.meta.vocab) : undefined });
+  const data = makeDataset(text, { valFraction: config.valFraction, vocab: resumed ? new Vocabulary(resumed.meta.vocab) : initial?.vocab });
   const backend = await loadBackend(backendName, { onFallback: log });
-  const trainer = new Trainer(backend, data, config, resumed?.state);
+  const trainer = new Trainer(backend, data, config, resumed?.state ?? (initial ? { params: initial.values } : undefined));
+  if (initial) log(`starting from the parameters in ${initFrom}${initial.notes.length > 0 ? ` (${initial.notes.join('; ')})` : ''}`);
   const meta: RunInfo = {
     preset, config, backend: backend.name, vocab: data.vocab.toJSON(), data: { path: dataPath, characters: data.tokens.length },
     initLoss: resumed?.meta.initLoss ?? null,
@@ -153,10 +159,15 @@ async function main(): Promise<void> {
 
 type Flags = Record<string, string | boolean | undefined>;
 
-/** A new run: the preset's config with the flags on top; the library checks every field. */
-function newConfig(flags: Flags): { preset: string; config: TrainConfig } {
+/**
+ * A new run: the preset's config with the flags on top; the library checks every field. With a
+ * model file (`fromFile`), the model is the file's and flags may set only the training.
+ */
+function newConfig(flags: Flags, fromFile?: ModelConfig): { preset: string; config: TrainConfig } {
   const preset = choiceFlag('preset', flags.preset, PRESET_NAMES) ?? 'default';
-  const base: TrainConfig = PRESETS[preset].config;
+  const base: TrainConfig = fromFile ? { ...PRESETS[preset].config, model: fromFile } : PRESETS[preset].config;
+  const modelFlag = fromFile && CONFIG_FIELDS.find((f) => f.path.startsWith('config.model.') && flags[f.flag] !== undefined);
+  if (modelFlag) throw new CliExit(2, `error: --${modelFlag.flag} cannot be set with --init-from: the model is the one in the file (${describeModel(fromFile)}). Fix: drop --${modelFlag.flag}.`);
   const kind = (flags[MODEL_KIND_FIELD.flag] as string | undefined) ?? base.model.kind;
   try {
     validateFields([MODEL_KIND_FIELD], { kind });
