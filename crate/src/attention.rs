@@ -2,18 +2,34 @@
 //! attention_forward/backward: q, k and v are read in place from the (B, T, 3C) output of the c_attn
 //! projection, so nothing is transposed into (B, heads, T, head) and TypeScript loops over nothing.
 //! Head h of position t uses columns [h·hs, (h+1)·hs) of q, of k (offset C) and of v (offset 2C).
-//! Every sum runs in one fixed order, so the simd128 and scalar builds agree bit for bit.
+//! Dot products run over head columns in four lanes (see `dot`) and updates elementwise, in one
+//! fixed order, so the simd128 and scalar builds agree bit for bit.
 use crate::loss::softmax_row;
 use crate::math::Consts;
+use crate::simd::*;
 
-/// Σ a[i]·b[i] for i < n, in order.
+/// Σ a[i]·b[i] for i < n: four lanes (lane l sums i ≡ l mod 4, the tail zero-padded), then the
+/// lanes added as `hsum` does. One fixed order, the same in the simd128 and scalar builds.
 #[inline(always)]
 unsafe fn dot(a: *const f32, b: *const f32, n: usize) -> f32 {
-    let mut s = 0.0;
-    for i in 0..n {
-        s += *a.add(i) * *b.add(i);
+    let body = n - n % LANES;
+    let mut acc = splat(0.0);
+    let mut i = 0;
+    while i < body {
+        acc = add(acc, mul(load(a.add(i)), load(b.add(i))));
+        i += LANES;
     }
-    s
+    if i < n {
+        acc = add(acc, mul(load_partial(a.add(i), n - i), load_partial(b.add(i), n - i)));
+    }
+    hsum(acc)
+}
+
+/// y[i] += a·x[i] for i < n: elementwise, so every element gets the same two operations in any build.
+#[inline(always)]
+unsafe fn axpy(y: *mut f32, a: f32, x: *const f32, n: usize) {
+    let av = splat(a);
+    map2(y, y, x, n, |yv, xv| add(yv, mul(av, xv)));
 }
 
 /// qkv (B, T, 3C) -> out (B, T, C) = softmax(q·kᵀ/√hs, causal)·v per head; att (B, heads, T, T) keeps
@@ -39,10 +55,7 @@ pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, b
                     *o.add(d) = 0.0;
                 }
                 for j in 0..=i {
-                    let (a, v) = (*row.add(j), qkv.add((b * t + j) * 3 * c + 2 * c + h * hs));
-                    for d in 0..hs {
-                        *o.add(d) += a * *v.add(d);
-                    }
+                    axpy(o, *row.add(j), qkv.add((b * t + j) * 3 * c + 2 * c + h * hs), hs);
                 }
             }
         }
@@ -66,11 +79,7 @@ pub unsafe fn attention_backward(
                 for j in 0..=i {
                     let v = qkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
                     *datt.add(j) = dot(dout_i, v, hs);
-                    let dv = dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
-                    let a = *row.add(j);
-                    for d in 0..hs {
-                        *dv.add(d) += a * *dout_i.add(d);
-                    }
+                    axpy(dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs), *row.add(j), dout_i, hs);
                 }
                 // Through the softmax: dpre_ij = att_ij·(datt_ij - Σ_j' att_ij'·datt_ij').
                 let weighted = dot(row, datt, i + 1);
@@ -78,12 +87,8 @@ pub unsafe fn attention_backward(
                 let dq = dqkv.add((b * t + i) * 3 * c + h * hs);
                 for j in 0..=i {
                     let dpre = *row.add(j) * (*datt.add(j) - weighted) * scale;
-                    let kj = qkv.add((b * t + j) * 3 * c + c + h * hs);
-                    let dk = dqkv.add((b * t + j) * 3 * c + c + h * hs);
-                    for d in 0..hs {
-                        *dq.add(d) += dpre * *kj.add(d);
-                        *dk.add(d) += dpre * *q.add(d);
-                    }
+                    axpy(dq, dpre, qkv.add((b * t + j) * 3 * c + c + h * hs), hs);
+                    axpy(dqkv.add((b * t + j) * 3 * c + c + h * hs), dpre, q, hs);
                 }
             }
         }
