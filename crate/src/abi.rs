@@ -9,8 +9,9 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// Bumped whenever the exports change (added, removed, other signatures or meaning); the loader
 /// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched;
 /// 4: layernorm_forward, layernorm_backward; 5: attention_forward, attention_backward;
-/// 6: adam_step's decay and grad_scale, sum_squares; 7: dropout_forward, dropout_backward.
-pub const ABI_VERSION: u32 = 7;
+/// 6: adam_step's decay and grad_scale, sum_squares; 7: dropout_forward, dropout_backward;
+/// 8: attention_last.
+pub const ABI_VERSION: u32 = 8;
 
 #[wasm_bindgen]
 pub fn abi_version() -> u32 {
@@ -85,6 +86,11 @@ pub unsafe fn layernorm_backward(
 #[wasm_bindgen]
 pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize) {
     attention::attention_forward(out, att, qkv, batch, t, c, heads)
+}
+
+#[wasm_bindgen]
+pub unsafe fn attention_last(out: *mut f32, qkv: *const f32, t: usize, c: usize, heads: usize, workspace: *mut f32) {
+    attention::attention_last(out, qkv, t, c, heads, workspace)
 }
 
 #[wasm_bindgen]

@@ -35,30 +35,48 @@ unsafe fn axpy(y: *mut f32, a: f32, x: *const f32, n: usize) {
 /// qkv (B, T, 3C) -> out (B, T, C) = softmax(q·kᵀ/√hs, causal)·v per head; att (B, heads, T, T) keeps
 /// the weights for the backward (zero above the diagonal).
 pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize) {
-    let hs = c / heads;
-    let scale = 1.0 / (hs as f32).sqrt();
     let k = Consts::new();
     for b in 0..batch {
+        let seq = qkv.add(b * t * 3 * c);
         for h in 0..heads {
             for i in 0..t {
-                let q = qkv.add((b * t + i) * 3 * c + h * hs);
                 let row = att.add(((b * heads + h) * t + i) * t);
-                for j in 0..=i {
-                    *row.add(j) = dot(q, qkv.add((b * t + j) * 3 * c + c + h * hs), hs) * scale;
-                }
-                softmax_row(row, row, i + 1, &k);
+                position(out.add((b * t + i) * c), row, seq, i, c, heads, h, &k);
                 for j in i + 1..t {
                     *row.add(j) = 0.0;
                 }
-                let o = out.add((b * t + i) * c + h * hs);
-                for d in 0..hs {
-                    *o.add(d) = 0.0;
-                }
-                for j in 0..=i {
-                    axpy(o, *row.add(j), qkv.add((b * t + j) * 3 * c + 2 * c + h * hs), hs);
-                }
             }
         }
+    }
+}
+
+/// attention_forward's output at the last position alone, for one sequence qkv (t, 3C) -> out (C):
+/// a KV-cached decoder's step. The same arithmetic as attention_forward's row t - 1, so it gives the
+/// same bits. `workspace` holds t floats (the row's weights).
+pub unsafe fn attention_last(out: *mut f32, qkv: *const f32, t: usize, c: usize, heads: usize, workspace: *mut f32) {
+    let k = Consts::new();
+    for h in 0..heads {
+        position(out, workspace, qkv, t - 1, c, heads, h, &k);
+    }
+}
+
+/// Head h of position i of one sequence qkv (·, 3C): its weights over positions 0..=i into
+/// row[0..=i], its output into out[h·hs, (h+1)·hs) (out is the position's row of C).
+#[inline(always)]
+unsafe fn position(out: *mut f32, row: *mut f32, qkv: *const f32, i: usize, c: usize, heads: usize, h: usize, k: &Consts) {
+    let hs = c / heads;
+    let scale = 1.0 / (hs as f32).sqrt();
+    let q = qkv.add(i * 3 * c + h * hs);
+    for j in 0..=i {
+        *row.add(j) = dot(q, qkv.add(j * 3 * c + c + h * hs), hs) * scale;
+    }
+    softmax_row(row, row, i + 1, k);
+    let o = out.add(h * hs);
+    for d in 0..hs {
+        *o.add(d) = 0.0;
+    }
+    for j in 0..=i {
+        axpy(o, *row.add(j), qkv.add(j * 3 * c + 2 * c + h * hs), hs);
     }
 }
 

@@ -204,6 +204,10 @@ pub unsafe fn matmul(
         }
         return;
     }
+    if m == 1 {
+        // One row (a decoder's step): no packing, the same sums.
+        return row_times(c, a, b, k, n, trans_b, accumulate);
+    }
     let packed_a = workspace;
     let packed_b = workspace.add(MC * KC);
     let mut j0 = 0;
@@ -241,6 +245,56 @@ pub unsafe fn matmul(
             k0 += KC;
         }
         j0 += NC;
+    }
+}
+
+/// c (1,n) (+)= a (1,k) @ op(b) with each element summed exactly as `matmul` sums it (from 0 over
+/// each KC block of k in order, the block's sum then written or added to c), so a one-row product
+/// has the bits of that row of a many-row one. Four columns at a time, one lane each: for b (n,k)
+/// four rows are read four k at a time and transposed, so lane j still sees k in order.
+unsafe fn row_times(c: *mut f32, a: *const f32, b: *const f32, k: usize, n: usize, trans_b: bool, accumulate: bool) {
+    let mut k0 = 0;
+    while k0 < k {
+        let kc = if k - k0 < KC { k - k0 } else { KC };
+        let overwrite = k0 == 0 && !accumulate;
+        let body = n - n % LANES;
+        let mut j = 0;
+        while j < body {
+            let mut acc = splat(0.0);
+            let mut p = k0;
+            if trans_b {
+                let rows = [b.add(j * k), b.add((j + 1) * k), b.add((j + 2) * k), b.add((j + 3) * k)];
+                while p + 4 <= k0 + kc {
+                    let cols = transpose4([load(rows[0].add(p)), load(rows[1].add(p)), load(rows[2].add(p)), load(rows[3].add(p))]);
+                    for (q, col) in cols.iter().enumerate() {
+                        acc = add(acc, mul(load_splat(a.add(p + q)), *col));
+                    }
+                    p += 4;
+                }
+                while p < k0 + kc {
+                    let col = [*rows[0].add(p), *rows[1].add(p), *rows[2].add(p), *rows[3].add(p)];
+                    acc = add(acc, mul(load_splat(a.add(p)), load(col.as_ptr())));
+                    p += 1;
+                }
+            } else {
+                while p < k0 + kc {
+                    acc = add(acc, mul(load_splat(a.add(p)), load(b.add(p * n + j))));
+                    p += 1;
+                }
+            }
+            let dst = c.add(j);
+            store(dst, if overwrite { acc } else { add(load(dst), acc) });
+            j += LANES;
+        }
+        while j < n {
+            let mut acc = 0.0f32;
+            for p in k0..k0 + kc {
+                acc += *a.add(p) * at(b, trans_b, p, j, k, n);
+            }
+            *c.add(j) = if overwrite { acc } else { *c.add(j) + acc };
+            j += 1;
+        }
+        k0 += KC;
     }
 }
 

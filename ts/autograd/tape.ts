@@ -141,6 +141,16 @@ export class Tape {
   }
 
   /**
+   * Attention's output at the last position of one sequence qkv (1, T, 3C) → (1, 1, C), without
+   * gradient: a KV-cached decoder's step, where qkv is the cache (see Backend.attentionLast).
+   */
+  attentionLast(qkv: Tensor, heads: number): Variable {
+    const out = this.output([1, 1, qkv.shape[2] / 3], false);
+    this.backend.attentionLast(out.value, qkv, heads);
+    return out;
+  }
+
+  /**
    * a + b: the same shapes (a residual connection), or b's shape the last dimensions of a's, b then
    * added to each of a's leading slices (torch's broadcasting: token + position embeddings).
    */

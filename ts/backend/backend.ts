@@ -216,17 +216,34 @@ export abstract class Backend {
     this.kernels.attention_forward(out.offset, att.offset, qkv.offset, batch, t, c, heads);
   }
 
+  /**
+   * attentionForward's output at the last position alone: out (1,1,C) for one sequence qkv (1,T,3C),
+   * the same bits as row T-1 of the full pass (a KV-cached decoder's step: qkv is its cache).
+   */
+  attentionLast(out: Tensor, qkv: Tensor, heads: number): void {
+    const args = new KernelArgs(this, 'attentionLast').tensor('qkv', qkv, 'f32', 3).tensor('out', out, 'f32', 3);
+    const [batch, t, c] = this.attentionShape(args, qkv, heads);
+    if (batch !== 1) args.fail(`qkv holds ${batch} sequences`, 'pass one sequence, (1,T,3C)');
+    args.shape('out', out, [1, 1, c], 'out is (1,1,C) for qkv (1,T,3C)').distinct('out', out, 'qkv', qkv);
+    this.kernels.attention_last(out.offset, qkv.offset, t, c, heads, this.attentionRow(t));
+  }
+
   /** dqkv (B,T,3C) += the gradient of attentionForward given dout (B,T,C), its qkv and att. */
   attentionBackward(dqkv: Tensor, dout: Tensor, qkv: Tensor, att: Tensor, heads: number): void {
     const args = new KernelArgs(this, 'attentionBackward').tensor('qkv', qkv, 'f32', 3).tensor('dqkv', dqkv, 'f32', 3).tensor('dout', dout, 'f32', 3).tensor('att', att, 'f32', 4);
     const [batch, t, c] = this.attentionShape(args, qkv, heads);
     args.shape('dqkv', dqkv, qkv.shape, 'dqkv has the shape of qkv').shape('dout', dout, [batch, t, c], 'dout is (B,T,C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
     args.distinct('dqkv', dqkv, 'qkv', qkv).distinct('dqkv', dqkv, 'dout', dout).distinct('dqkv', dqkv, 'att', att);
+    this.kernels.attention_backward(dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, this.attentionRow(t));
+  }
+
+  /** The attention kernels' workspace, one row of T floats, grown as needed: the byte offset. */
+  private attentionRow(t: number): number {
     if (this.attentionWorkspace.floats < t) {
       if (this.attentionWorkspace.floats > 0) this.arena.release(this.attentionWorkspace.offset);
       this.attentionWorkspace = { offset: this.arena.alloc(4 * t), floats: t };
     }
-    this.kernels.attention_backward(dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, this.attentionWorkspace.offset);
+    return this.attentionWorkspace.offset;
   }
 
   /** (B, T, C) of a (B, T, 3C) qkv, checked against the number of heads. */

@@ -9,4 +9,6 @@ export interface BenchRecord {
   medianMs: number;
   gflops: number | null;
   nsPerElement: number | null;
+  /** Training steps: the fraction of the step's time spent in matmul (the rest is overhead to keep small). */
+  matmulShare?: number;
 }

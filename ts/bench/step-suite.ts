@@ -4,15 +4,19 @@ import { Trainer } from '../train/trainer.js';
 import type { TrainConfig } from '../train/config.js';
 import type { ModelConfig } from '../nn/registry.js';
 import { Rng } from '../util/rng.js';
+import { PRESETS } from '../train/presets.js';
 import { measure, type MeasureOptions } from './measure.js';
 import type { BenchRecord } from './record.js';
 
 /** Vocabulary of the synthetic text: tiny-shakespeare's size, so shapes match real training. */
 const VOCAB = 65;
+const GPT_BABY = PRESETS['gpt-baby'].config;
 
 interface StepCase {
   model: ModelConfig;
   batch: number;
+  /** The recipe's training settings where they matter for speed (the gpt's AdamW and clipping). */
+  train?: Partial<TrainConfig>;
   /** The dimensions the table shows. */
   shape: number[];
   /** Matmul work of a step (forward and both backward products), or null for a gather-only model. */
@@ -27,6 +31,9 @@ export const STEP_CASES: StepCase[] = [
   { model: { kind: 'mlp', hidden: 512 }, batch: 4096, shape: [4096, 512, VOCAB], flops: 3 * 2 * 4096 * 512 * VOCAB },
   // Preset context's model and batch: two dense layers, (8·16) → 256 → 65.
   { model: { kind: 'context-mlp', context: 8, embedding: 16, hidden: 256 }, batch: 256, shape: [256, 128, 256, VOCAB], flops: 3 * 2 * 256 * (128 * 256 + 256 * VOCAB) },
+  // Preset gpt-baby's step (B=12, T=64, 4 layers of 128): per layer c_attn, c_proj, c_fc, c_proj
+  // are 12·C² weights; lm_head C·V. Attention's own products are not counted (they run fused).
+  { model: GPT_BABY.model, batch: GPT_BABY.batch, train: GPT_BABY, shape: [12, 64, 4, 128], flops: 3 * 2 * 12 * 64 * (4 * 12 * 128 * 128 + 128 * VOCAB) },
 ];
 
 /**
@@ -44,20 +51,39 @@ export function syntheticText(length: number, seed = 1): string {
 export function runStepSuite(be: Backend, onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}): BenchRecord[] {
   const data = makeDataset(syntheticText(200_000));
   const records: BenchRecord[] = [];
-  for (const { model, batch, shape, flops } of STEP_CASES) {
+  for (const { model, batch, train, shape, flops } of STEP_CASES) {
     const config: TrainConfig = {
-      model, init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
-      batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000,
+      init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
+      ...train, model, batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000, evalBatches: 0,
     };
     const trainer = new Trainer(be, data, config);
     const ms = measure(() => trainer.trainStep(), options);
-    trainer.dispose();
     const record: BenchRecord = {
       suite: 'step', name: model.kind, backend: be.name, shape,
       medianMs: ms, gflops: flops === null ? null : flops / ms / 1e6, nsPerElement: null,
+      ...(flops === null ? {} : { matmulShare: matmulShare(be, () => trainer.trainStep()) }),
     };
+    trainer.dispose();
     records.push(record);
     onRecord(record);
   }
   return records;
+}
+
+/** The fraction of `step`'s time inside backend.matmul, over a few steps timed apart from the benchmark's own. */
+function matmulShare(be: Backend, step: () => void): number {
+  const original = be.matmul;
+  let inMatmul = 0;
+  be.matmul = function (...args: Parameters<Backend['matmul']>) {
+    const t0 = performance.now();
+    original.apply(this, args);
+    inMatmul += performance.now() - t0;
+  };
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < 5; i++) step();
+    return inMatmul / (performance.now() - t0);
+  } finally {
+    delete (be as { matmul?: unknown }).matmul; // back to the prototype's
+  }
 }

@@ -11,7 +11,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
     rows.set(key, [...(rows.get(key) ?? []), r]);
   }
   const peak = records.find((r) => r.name === 'peak' && r.backend === 'wasm-simd')?.gflops ?? null;
-  const header = ['suite', 'name', 'shape', ...BACKENDS.map((b) => `${b} ms`), 'rate (simd)', 'simd/js', 'simd/scalar', 'simd/peak'];
+  const header = ['suite', 'name', 'shape', ...BACKENDS.map((b) => `${b} ms`), 'rate (simd)', 'simd/js', 'simd/scalar', 'simd/peak', 'matmul share'];
   const lines: string[][] = [header];
   for (const group of rows.values()) {
     const by = (b: BackendName) => group.find((r) => r.backend === b);
@@ -27,6 +27,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
       first.name === 'peak' ? '' : ratio(by('js')),
       first.name === 'peak' ? '' : ratio(by('wasm-scalar')),
       simd?.gflops != null && peak && first.name.startsWith('matmul') ? `${((100 * simd.gflops) / peak).toFixed(0)}%` : '',
+      simd?.matmulShare != null ? `${(100 * simd.matmulShare).toFixed(0)}%` : '',
     ]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));

@@ -1,4 +1,5 @@
 // What a model kind declares (ts/nn/models/*) and the registry (registry.ts) collects.
+import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { Tape } from '../autograd/tape.js';
 import type { Parameter, Variable } from '../autograd/variable.js';
@@ -62,8 +63,25 @@ export interface ModelDefinition<C extends { kind: string }> {
    */
   predicts: Predicts;
   forward(tape: Tape, params: ReadonlyMap<string, Parameter>, inputs: Tensor, config: C, pass: PassContext): ForwardResult;
+  /** Generation position by position with a cache (see Decoder): a GPT's KV cache. */
+  decoder?(backend: Backend, params: ReadonlyMap<string, Parameter>, config: C): Decoder;
   /** Where the kind's weights also live outside wasmgrad (nanoGPT for a gpt): how model files convert. */
   exchange?: Exchange<C>;
+}
+
+/**
+ * Generation one position at a time, keeping what earlier positions computed (a KV cache), so a
+ * character costs one position's work instead of a whole window's. Its logits are the bits the full
+ * forward pass gives at that position.
+ */
+export interface Decoder {
+  /** Positions fed since the last reset; at most the model's window. */
+  readonly length: number;
+  /** Feeds a token at the next position; returns the logits (1, vocab) for the token after it, valid until the next call. */
+  push(token: number): Tensor;
+  /** Forgets every position: the next push is at position 0. */
+  reset(): void;
+  dispose(): void;
 }
 
 /**

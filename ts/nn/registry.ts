@@ -8,14 +8,14 @@ import type { NamedTensor } from '../io/safetensors.js';
 import type { Rng } from '../util/rng.js';
 import { initialValues, type InitName } from './init.js';
 import type { WindowShape } from '../data/batches.js';
-import { EVALUATION, type ForwardResult, type ModelDefinition, type ParameterRole, type ParameterSpec, type PassContext } from './model.js';
+import { EVALUATION, type Decoder, type ForwardResult, type ModelDefinition, type ParameterRole, type ParameterSpec, type PassContext } from './model.js';
 import { contextMlp } from './models/context-mlp.js';
 import { gpt } from './models/gpt.js';
 import { linear } from './models/linear.js';
 import { mlp } from './models/mlp.js';
 
 /** Every model kind: adding one is its file and a line here. */
-export type { ForwardResult, ModelDefinition, ParameterRole, ParameterSpec, PassContext } from './model.js';
+export type { Decoder, ForwardResult, ModelDefinition, ParameterRole, ParameterSpec, PassContext } from './model.js';
 export { EVALUATION } from './model.js';
 
 export const MODELS = { linear, mlp, 'context-mlp': contextMlp, gpt } as const;
@@ -71,6 +71,8 @@ export interface Model {
   readonly windowShape: WindowShape;
   /** Logits for inputs (B, T); see ModelDefinition.predicts for their rows. Evaluation unless `pass` says training. */
   forward(tape: Tape, inputs: Tensor, pass?: PassContext): ForwardResult;
+  /** A cached position-by-position decoder, for kinds that have one (the gpt). */
+  decoder?(): Decoder;
 }
 
 /** A parameter's values by name, with its shape: a checkpoint's tensors. */
@@ -106,6 +108,7 @@ export function createModel(
     window: definition.window(config),
     windowShape: { length: definition.window(config), predicts: definition.predicts },
     forward: (tape, inputs, pass = EVALUATION) => definition.forward(tape, byName, inputs, config, pass),
+    ...(definition.decoder ? { decoder: () => definition.decoder!(backend, byName, config) } : {}),
   };
 }
 

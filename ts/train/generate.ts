@@ -3,7 +3,7 @@ import type { Tensor } from '../backend/tensor.js';
 import { WasmgradError } from '../backend/errors.js';
 import { Tape } from '../autograd/tape.js';
 import { describeChar, type Vocabulary } from '../data/vocab.js';
-import type { Model } from '../nn/registry.js';
+import type { Decoder, Model } from '../nn/registry.js';
 import type { Rng } from '../util/rng.js';
 
 /** How to sample, as nanoGPT's sample.py does. */
@@ -56,34 +56,84 @@ export function generate(backend: Backend, model: Model, vocab: Vocabulary, leng
   const prompt = Array.from(vocab.encode(options.prompt ?? pad));
   const padding = every ? 0 : Math.max(0, window - prompt.length);
   const context = [...Array<number>(padding).fill(vocab.encode(pad)[0]), ...prompt].slice(-window);
-  const tape = new Tape(backend, false);
-  // One input per context length: a GPT's context grows to its block size.
-  const inputs = new Map<number, Tensor>();
+  const next = model.decoder ? cached(model.decoder(), context, window) : windowed(backend, model, context, window);
   const scaled = backend.tensor([1, vocab.size]);
   const probs = backend.tensor([1, vocab.size]);
   const out: number[] = [];
   try {
+    let logits = next.first();
     for (let i = 0; i < length; i++) {
-      tape.reset();
-      let input = inputs.get(context.length);
-      if (!input) inputs.set(context.length, (input = backend.tensor([1, context.length], 'i32')));
-      input.i32().set(context);
-      const all = model.forward(tape, input).logits.value;
-      // The prediction after the last position: a GPT's last row.
-      const logits = every ? all.narrow(all.shape[0] - 1, 1) : all;
       backend.zero(scaled);
       backend.axpy(scaled, logits, 1 / temperature); // exact for temperature 1
       backend.softmaxForward(probs, scaled);
       const id = sampleIndex(topK === undefined ? probs.f32() : keepTopK(probs.f32(), topK), rng.uniform());
       out.push(id);
-      if (context.length === window) context.shift();
-      context.push(id);
+      if (i < length - 1) logits = next.after(id);
     }
   } finally {
-    tape.dispose();
-    for (const t of [...inputs.values(), scaled, probs]) t.dispose();
+    next.dispose();
+    for (const t of [scaled, probs]) t.dispose();
   }
   return vocab.decode(out);
+}
+
+/** Logits (1, vocab) for the token after the context, then after each token sampled. */
+interface NextLogits {
+  first(): Tensor;
+  after(id: number): Tensor;
+  dispose(): void;
+}
+
+/** A forward pass over the window of the last characters for every character. */
+function windowed(backend: Backend, model: Model, context: number[], window: number): NextLogits {
+  const tape = new Tape(backend, false);
+  const every = model.windowShape.predicts === 'every';
+  // One input per context length: a GPT's context grows to its block size.
+  const inputs = new Map<number, Tensor>();
+  const logits = () => {
+    tape.reset();
+    let input = inputs.get(context.length);
+    if (!input) inputs.set(context.length, (input = backend.tensor([1, context.length], 'i32')));
+    input.i32().set(context);
+    const all = model.forward(tape, input).logits.value;
+    return every ? all.narrow(all.shape[0] - 1, 1) : all; // a GPT's last row: the prediction after the last position
+  };
+  return {
+    first: logits,
+    after(id) {
+      if (context.length === window) context.shift();
+      context.push(id);
+      return logits();
+    },
+    dispose() {
+      tape.dispose();
+      for (const t of inputs.values()) t.dispose();
+    },
+  };
+}
+
+/**
+ * A model's cached decoder: one position's work per character. When its window is full, it starts
+ * again from the last half of the window (fed in one position at a time), so a character is
+ * conditioned on between T/2 and T characters instead of the windowed pass's always T: the same
+ * text for the first T - (prompt length) characters, close to it after.
+ */
+function cached(decoder: Decoder, context: number[], window: number): NextLogits {
+  const feed = (tokens: number[]) => {
+    decoder.reset();
+    let logits: Tensor | null = null;
+    for (const t of tokens) logits = decoder.push(t);
+    return logits!;
+  };
+  return {
+    first: () => feed(context),
+    after(id) {
+      context.push(id);
+      if (context.length > window) context.shift();
+      return decoder.length < window ? decoder.push(id) : feed(context.slice(-Math.ceil(window / 2)));
+    },
+    dispose: () => decoder.dispose(),
+  };
 }
 
 /** The probabilities with all but the k largest (and ties with the k-th) set to 0; not renormalised. */

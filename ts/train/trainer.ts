@@ -12,8 +12,8 @@ import { generate, type GenerateOptions } from './generate.js';
 
 /** Targets per forward pass when a pass covers many windows (full-batch steps, evaluation): bounds its memory. */
 const CHUNK_TARGETS = 16384;
-/** Windows in the fixed batch on which activation statistics are measured. */
-const PROBE = 1024;
+/** Targets in the fixed batch on which activation statistics are measured (1024 windows of one target, 16 of a GPT's 64). */
+const PROBE_TARGETS = 1024;
 
 /** The notebook's cell D: mean |x| of each layer's values on a fixed batch. */
 export interface ActivationStats {
@@ -99,7 +99,8 @@ export class Trainer {
     this.batchInputs = b ? backend.tensor([b, window], 'i32') : null;
     this.batchTargets = b ? backend.tensor([b * targetsPerWindow(this.model.windowShape)], 'i32') : null;
     const probeRng = new Rng(config.seed ^ 0x5eed);
-    this.probe = Int32Array.from({ length: Math.min(PROBE, windows) }, () => probeRng.int(windows));
+    const probeWindows = Math.max(1, Math.floor(PROBE_TARGETS / targetsPerWindow(this.model.windowShape)));
+    this.probe = Int32Array.from({ length: Math.min(probeWindows, windows) }, () => probeRng.int(windows));
   }
 
   /**
@@ -210,8 +211,9 @@ export class Trainer {
     const probs = pass.tape.softmax(logits);
     const v = this.data.vocab.size;
     const p = probs.f32();
+    const rows = probs.shape[0]; // one per target: a GPT's every position
     let maxSum = 0;
-    for (let r = 0; r < this.probe.length; r++) {
+    for (let r = 0; r < rows; r++) {
       let m = 0;
       for (let j = 0; j < v; j++) m = Math.max(m, p[r * v + j]);
       maxSum += m;
@@ -221,7 +223,7 @@ export class Trainer {
       hidden: hidden ? this.backend.meanAbs(hidden.value) : null,
       output: this.backend.meanAbs(logits.value),
       softmax: this.backend.meanAbs(probs),
-      softmaxMax: maxSum / this.probe.length,
+      softmaxMax: maxSum / rows,
     };
   }
 

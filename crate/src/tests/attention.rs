@@ -1,7 +1,7 @@
 //! Causal self-attention against a float64 re-computation, and its backward against central finite
 //! differences of L = Σ dout·out with respect to every q, k and v.
 use super::{assert_close, Guarded, Rng};
-use crate::attention::{attention_backward, attention_forward};
+use crate::attention::{attention_backward, attention_forward, attention_last};
 
 /// out (B, T, C) from qkv (B, T, 3C) in float64: softmax(q·kᵀ/√hs) over the causal prefix, times v.
 fn attention64(qkv: &[f64], batch: usize, t: usize, c: usize, heads: usize) -> Vec<f64> {
@@ -59,5 +59,28 @@ fn forward_and_backward_against_float64() {
         let mut workspace = vec![0.0f32; t];
         unsafe { attention_backward(dqkv.ptr(), dout.as_ptr(), qkv.as_ptr(), att.values().as_ptr(), batch, t, c, heads, workspace.as_mut_ptr()) };
         assert_close(&format!("{what} dqkv"), dqkv.values(), &want_d, |_| 2e-5);
+    }
+}
+
+#[test]
+fn last_position_alone_is_the_full_pass_last_row_bit_for_bit() {
+    let mut rng = Rng::new(23);
+    for (t, c, heads) in [(1, 4, 1), (5, 6, 2), (9, 8, 4), (17, 12, 3), (64, 128, 4)] {
+        let qkv = rng.vec(t * 3 * c, -1.5, 1.5);
+        let mut full = vec![0.0; t * c];
+        let mut att = vec![0.0; heads * t * t];
+        unsafe { attention_forward(full.as_mut_ptr(), att.as_mut_ptr(), qkv.as_ptr(), 1, t, c, heads) };
+        let mut last = Guarded::new(&vec![7.0; c]);
+        let mut workspace = Guarded::new(&vec![7.0; t]);
+        unsafe { attention_last(last.ptr(), qkv.as_ptr(), t, c, heads, workspace.ptr()) };
+        let want = &full[(t - 1) * c..];
+        assert!(
+            last.values().iter().zip(want).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "attention_last T={t} C={c} heads={heads}: {:?} != {want:?}",
+            last.values()
+        );
+        // The workspace holds the last head's weights, which are the full pass's.
+        let last_row = &att[((heads - 1) * t + t - 1) * t..][..t];
+        assert_eq!(workspace.values(), last_row);
     }
 }

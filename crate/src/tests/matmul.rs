@@ -107,3 +107,34 @@ fn batched_products_with_shared_and_separate_operands() {
         }
     }
 }
+
+/// A one-row product (a decoder's step takes its own path) has the bits of that row of a
+/// many-row product, in every transpose form, with and without accumulate, across KC blocks.
+#[test]
+fn one_row_is_a_row_of_the_many_row_product_bit_for_bit() {
+    let mut rng = Rng::new(31);
+    for (k, n) in [(1, 1), (3, 5), (128, 384), (300, 65), (513, 9)] {
+        for (trans_a, trans_b, accumulate) in
+            [(false, false, false), (false, true, false), (true, false, true), (true, true, true), (false, true, true)]
+        {
+            let m = 6;
+            let a = rng.vec(m * k, -1.0, 1.0);
+            let b = rng.vec(k * n, -1.0, 1.0);
+            let c0 = rng.vec(m * n, -1.0, 1.0);
+            let mut workspace = vec![0.0; WORKSPACE_FLOATS];
+            let mut many = c0.clone();
+            unsafe { matmul(many.as_mut_ptr(), a.as_ptr(), b.as_ptr(), m, k, n, trans_a, trans_b, accumulate, workspace.as_mut_ptr()) };
+            for i in [0, m - 1] {
+                // Row i of op(a) as a (1,k) matrix: a (1,k) for trans_a = false, a (k,1) otherwise; both are k contiguous floats.
+                let row: Vec<f32> = (0..k).map(|p| if trans_a { a[p * m + i] } else { a[i * k + p] }).collect();
+                let mut one = Guarded::new(&c0[i * n..(i + 1) * n]);
+                unsafe { matmul(one.ptr(), row.as_ptr(), b.as_ptr(), 1, k, n, trans_a, trans_b, accumulate, workspace.as_mut_ptr()) };
+                let want = &many[i * n..(i + 1) * n];
+                assert!(
+                    one.values().iter().zip(want).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "k={k} n={n} transA={trans_a} transB={trans_b} acc={accumulate} row {i}"
+                );
+            }
+        }
+    }
+}

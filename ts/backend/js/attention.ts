@@ -11,34 +11,23 @@ export const attentionKernels = (mem: Views) =>
       const out = mem.f32(outPtr, batch * t * c);
       const att = mem.f32(attPtr, batch * heads * t * t);
       const qkv = mem.f32(qkvPtr, batch * t * 3 * c);
-      const hs = c / heads;
-      const scale = 1 / sqrt(hs);
       for (let b = 0; b < batch; b++) {
         for (let h = 0; h < heads; h++) {
           for (let i = 0; i < t; i++) {
-            const q = (b * t + i) * 3 * c + h * hs;
             const row = ((b * heads + h) * t + i) * t;
-            let m = -Infinity;
-            for (let j = 0; j <= i; j++) {
-              const k = (b * t + j) * 3 * c + c + h * hs;
-              let s = 0;
-              for (let d = 0; d < hs; d++) s += qkv[q + d] * qkv[k + d];
-              att[row + j] = s * scale;
-              m = max(m, att[row + j]);
-            }
-            let sum = 0;
-            for (let j = 0; j <= i; j++) sum += att[row + j] = exp(att[row + j] - m);
-            for (let j = 0; j <= i; j++) att[row + j] /= sum;
+            position(out, (b * t + i) * c, att, row, qkv, b * t * 3 * c, i, c, heads, h);
             att.fill(0, row + i + 1, row + t);
-            const o = (b * t + i) * c + h * hs;
-            out.fill(0, o, o + hs);
-            for (let j = 0; j <= i; j++) {
-              const v = (b * t + j) * 3 * c + 2 * c + h * hs;
-              for (let d = 0; d < hs; d++) out[o + d] += att[row + j] * qkv[v + d];
-            }
           }
         }
       }
+    },
+
+    /** attention_forward's output at the last position alone, for one sequence qkv (t, 3C) → out (C); the workspace is t floats. */
+    attention_last(outPtr: number, qkvPtr: number, t: number, c: number, heads: number, workspacePtr: number): void {
+      const out = mem.f32(outPtr, c);
+      const qkv = mem.f32(qkvPtr, t * 3 * c);
+      const row = mem.f32(workspacePtr, t);
+      for (let h = 0; h < heads; h++) position(out, 0, row, 0, qkv, 0, t - 1, c, heads, h);
     },
 
     /** dqkv (B,T,3C) += the gradient of attention_forward given dout (B,T,C); the workspace is T floats. */
@@ -80,3 +69,27 @@ export const attentionKernels = (mem: Views) =>
       }
     },
   }) satisfies Partial<Kernels>;
+
+/** Head h of position i of the sequence at qkv[seq]: its weights into att[row, row + i], its output into out[o + h·hs, …). */
+function position(out: Float32Array, o: number, att: Float32Array, row: number, qkv: Float32Array, seq: number, i: number, c: number, heads: number, h: number): void {
+  const hs = c / heads;
+  const scale = 1 / sqrt(hs);
+  const q = seq + i * 3 * c + h * hs;
+  let m = -Infinity;
+  for (let j = 0; j <= i; j++) {
+    const k = seq + j * 3 * c + c + h * hs;
+    let s = 0;
+    for (let d = 0; d < hs; d++) s += qkv[q + d] * qkv[k + d];
+    att[row + j] = s * scale;
+    m = max(m, att[row + j]);
+  }
+  let sum = 0;
+  for (let j = 0; j <= i; j++) sum += att[row + j] = exp(att[row + j] - m);
+  for (let j = 0; j <= i; j++) att[row + j] /= sum;
+  const oh = o + h * hs;
+  out.fill(0, oh, oh + hs);
+  for (let j = 0; j <= i; j++) {
+    const v = seq + j * 3 * c + 2 * c + h * hs;
+    for (let d = 0; d < hs; d++) out[oh + d] += att[row + j] * qkv[v + d];
+  }
+}

@@ -5,7 +5,7 @@ import type { WasmExports } from '../kernels.js';
 export type WasmSource = BufferSource | WebAssembly.Module;
 
 /** The ABI this TypeScript was written against (crate/src/abi.rs ABI_VERSION). */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /**
  * wasm-bindgen's start-up hooks, as its generated glue (of the pinned version) defines them. The

@@ -1,5 +1,7 @@
 import { WasmgradError } from '../../backend/errors.js';
-import type { Variable } from '../../autograd/variable.js';
+import { Tape } from '../../autograd/tape.js';
+import type { Parameter, Variable } from '../../autograd/variable.js';
+import type { Tensor } from '../../backend/tensor.js';
 import { mixSeed } from '../../util/rng.js';
 import type { ModelDefinition, ParameterSpec } from '../model.js';
 
@@ -75,29 +77,48 @@ export const gpt: ModelDefinition<GptConfig> = {
   },
   window: ({ block }) => block,
   predicts: 'every',
-  forward: (tape, p, inputs, { block, layers, heads, dropout }, pass) => {
-    const [batch, t] = inputs.shape;
-    if (t > block) {
-      throw new WasmgradError(`the gpt model reads windows of at most ${block} tokens (its block size) but got ${t}. Fix: pass at most the last ${block} tokens.`);
+  forward: (tape, p, inputs, config, pass) => {
+    const [, t] = inputs.shape;
+    if (t > config.block) {
+      throw new WasmgradError(`the gpt model reads windows of at most ${config.block} tokens (its block size) but got ${t}. Fix: pass at most the last ${config.block} tokens.`);
     }
-    const param = (name: string) => p.get(name);
     // Each dropout site draws its own mask: the step's seed mixed with the site's number.
     let site = 0;
-    const drop = (x: Variable) => (pass.training ? tape.dropout(x, dropout, mixSeed(pass.seed, site++)) : x);
-    const layerNorm = (x: Variable, name: string) => tape.layerNorm(x, param(`${name}.weight`)!, param(`${name}.bias`));
-    const linear = (x: Variable, name: string) => tape.linearT(x, param(`${name}.weight`)!, param(`${name}.bias`));
-
-    const wte = param('transformer.wte.weight')!;
-    let x = drop(tape.add(tape.embedding(inputs, wte), tape.embedding(tape.positions(t), param('transformer.wpe.weight')!))); // (B, T, C)
-    for (let l = 0; l < layers; l++) {
-      const h = `transformer.h.${l}`;
-      const attended = tape.attention(linear(layerNorm(x, `${h}.ln_1`), `${h}.attn.c_attn`), heads);
-      x = tape.add(x, drop(linear(attended, `${h}.attn.c_proj`)));
-      const hidden = tape.gelu(linear(layerNorm(x, `${h}.ln_2`), `${h}.mlp.c_fc`));
-      x = tape.add(x, drop(linear(hidden, `${h}.mlp.c_proj`)));
-    }
-    const final = layerNorm(x, 'transformer.ln_f');
-    return { logits: tape.matmulT(tape.view(final, [batch * t, final.shape[2]]), wte) };
+    const drop = (x: Variable) => (pass.training ? tape.dropout(x, config.dropout, mixSeed(pass.seed, site++)) : x);
+    return { logits: body(tape, p, config, inputs, tape.positions(t), drop, (_, qkv) => tape.attention(qkv, config.heads)) };
+  },
+  decoder: (backend, p, config) => {
+    const { block, layers, embedding: c, heads } = config;
+    const tape = new Tape(backend, false);
+    // Per layer, the c_attn output (q, k, v) of every position so far: a step computes only its own.
+    const caches = Array.from({ length: layers }, () => backend.tensor([block, 3 * c]));
+    const token = backend.tensor([1, 1], 'i32');
+    const position = backend.tensor([1], 'i32');
+    let length = 0;
+    return {
+      get length() {
+        return length;
+      },
+      push(id: number) {
+        if (length === block) throw new WasmgradError(`the decoder holds ${block} positions, the gpt's block size. Fix: reset() it and feed the last characters again.`);
+        tape.reset();
+        token.i32()[0] = id;
+        position.i32()[0] = length;
+        const logits = body(tape, p, config, token, position, (x) => x, (l, qkv) => {
+          backend.copy(caches[l].narrow(length, 1), qkv.value.view([1, 3 * c]));
+          return tape.attentionLast(caches[l].narrow(0, length + 1).view([1, length + 1, 3 * c]), heads);
+        });
+        length++;
+        return logits.value;
+      },
+      reset() {
+        length = 0;
+      },
+      dispose() {
+        tape.dispose();
+        for (const t of [...caches, token, position]) t.dispose();
+      },
+    };
   },
   exchange: {
     framework: 'nanoGPT',
@@ -125,3 +146,28 @@ export const gpt: ModelDefinition<GptConfig> = {
     },
   },
 };
+
+/**
+ * The network from token ids (B, T) and their positions (T) to the logits (B·T, vocab), shared by the
+ * full pass and the decoder's step: `attend` turns layer l's c_attn output (B, T, 3C) into the
+ * attention output (B, T, C), and `drop` applies dropout where nanoGPT does.
+ */
+function body(
+  tape: Tape, p: ReadonlyMap<string, Parameter>, { layers }: GptConfig, inputs: Tensor, positions: Tensor,
+  drop: (x: Variable) => Variable, attend: (layer: number, qkv: Variable) => Variable,
+): Variable {
+  const param = (name: string) => p.get(name);
+  const layerNorm = (x: Variable, name: string) => tape.layerNorm(x, param(`${name}.weight`)!, param(`${name}.bias`));
+  const linear = (x: Variable, name: string) => tape.linearT(x, param(`${name}.weight`)!, param(`${name}.bias`));
+  const wte = param('transformer.wte.weight')!;
+  let x = drop(tape.add(tape.embedding(inputs, wte), tape.embedding(positions, param('transformer.wpe.weight')!))); // (B, T, C)
+  for (let l = 0; l < layers; l++) {
+    const h = `transformer.h.${l}`;
+    x = tape.add(x, drop(linear(attend(l, linear(layerNorm(x, `${h}.ln_1`), `${h}.attn.c_attn`)), `${h}.attn.c_proj`)));
+    const hidden = tape.gelu(linear(layerNorm(x, `${h}.ln_2`), `${h}.mlp.c_fc`));
+    x = tape.add(x, drop(linear(hidden, `${h}.mlp.c_proj`)));
+  }
+  const final = layerNorm(x, 'transformer.ln_f');
+  const [batch, t, c] = final.shape;
+  return tape.matmulT(tape.view(final, [batch * t, c]), wte);
+}
