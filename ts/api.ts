@@ -28,7 +28,7 @@ export { PRESETS, PRESET_NAMES, type PresetName } from './train/presets.js';
 export { lossCurveSvg, type LossPoint } from './train/loss-svg.js';
 export { Rng } from './util/rng.js';
 export { runKernelSuite, MATMUL_CASES } from './bench/kernel-suite.js';
-export { runStepSuite, syntheticText, STEP_CASES } from './bench/step-suite.js';
+export { runStepSuite, syntheticText, STEP_CASES, type StepCase } from './bench/step-suite.js';
 export { measure, median, type MeasureOptions } from './bench/measure.js';
 export { formatTable } from './bench/table.js';
 export type { BenchRecord } from './bench/record.js';

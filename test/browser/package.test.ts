@@ -72,7 +72,7 @@ test('a browser bundle of the installed package takes its browser entry and no N
   await expect(bundleForBrowser(join(app, 'node_modules/wasmgrad/dist/node/index.js'), join(tmp, 'node.js'))).rejects.toThrow(/node:fs/);
 });
 
-test(`${STEPS} seeded steps of the MLP and the context MLP give the same losses in Chromium and in Node`, async () => {
+test(`${STEPS} seeded steps of the MLP, the context MLP and a GPT with dropout give the same losses in Chromium and in Node`, async () => {
   const node = JSON.parse(run(process.execPath, ['node-run.mjs', String(STEPS), ...BACKENDS], app)) as { resolved: string; losses: Record<string, number[]> };
   expect(node.resolved).toMatch(/\/node_modules\/wasmgrad\/dist\/node\/index\.js$/);
 
@@ -88,7 +88,7 @@ test(`${STEPS} seeded steps of the MLP and the context MLP give the same losses 
   const chromium = await tab.evaluate(([b, s]) => (window as unknown as { trainAll: (b: string[], s: number) => Promise<Record<string, number[]>> }).trainAll(b, s), [BACKENDS, STEPS] as const);
   expect(errors).toEqual([]);
 
-  for (const preset of ['mlp', 'context']) {
+  for (const preset of ['mlp', 'context', 'gpt']) {
     for (const name of BACKENDS) {
       const key = `${preset}/${name}`;
       expect(chromium[key]).toHaveLength(STEPS);

@@ -100,7 +100,7 @@ test(`trains the mlp preset in a worker: ${STEPS} steps, chart, statistics and s
   await waitForText(page, '#bench-status', 'done', 120_000);
   const table = await text(page, '#bench-table');
   expect(table).toMatch(/wasm-simd ms +wasm-scalar ms +js ms/);
-  for (const row of [/kernel +peak/, /kernel +matmul_nn +1024×65×128/, /kernel +gelu_fwd/, /step +mlp +1024×128×65/, /step +context-mlp +256×128×256×65/]) expect(table).toMatch(row);
+  for (const row of [/kernel +peak/, /kernel +matmul_nn +1024×65×128/, /kernel +gelu_fwd/, /step +mlp +1024×128×65/, /step +context-mlp +256×128×256×65/, /step +gpt +12×64×4×128/]) expect(table).toMatch(row);
 
   mkdirSync(join(root, 'test-artifacts'), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -17,12 +17,14 @@ const now = () => performance.now();
 /** Median milliseconds per call of `fn`. */
 export function measure(fn: () => void, options: MeasureOptions = {}): number {
   const { warmupMs = 300, budgetMs = 1000, minSamples = 7 } = options;
-  const warmEnd = now() + warmupMs;
+  const warmStart = now();
+  const warmEnd = warmStart + warmupMs;
   let calls = 0;
   do {
     fn();
     calls++;
-  } while (now() < warmEnd || calls < 3);
+    // Three calls at least, unless one call outlasts the whole warm-up (a slow step is warm by then).
+  } while (now() < warmEnd || (calls < 3 && now() - warmStart < warmupMs * calls));
   // Calls per sample so that one sample lasts about a millisecond.
   const t0 = now();
   fn();

@@ -12,7 +12,7 @@ import type { BenchRecord } from './record.js';
 const VOCAB = 65;
 const GPT_BABY = PRESETS['gpt-baby'].config;
 
-interface StepCase {
+export interface StepCase {
   model: ModelConfig;
   batch: number;
   /** The recipe's training settings where they matter for speed (the gpt's AdamW and clipping). */
@@ -48,10 +48,11 @@ export function syntheticText(length: number, seed = 1): string {
   return text;
 }
 
-export function runStepSuite(be: Backend, onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}): BenchRecord[] {
+/** Runs the step benchmarks (those `include` accepts: all by default) on one backend. */
+export function runStepSuite(be: Backend, onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}, include: (c: StepCase) => boolean = () => true): BenchRecord[] {
   const data = makeDataset(syntheticText(200_000));
   const records: BenchRecord[] = [];
-  for (const { model, batch, train, shape, flops } of STEP_CASES) {
+  for (const { model, batch, train, shape, flops } of STEP_CASES.filter(include)) {
     const config: TrainConfig = {
       init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
       ...train, model, batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000, evalBatches: 0,

@@ -29,17 +29,22 @@ All:
 No more talking on't; let it be done: away, away!
 `;
 
-/** What the test trains: the notebook's MLP, and the first model with context. */
-export const PRESET_NAMES = ['mlp', 'context'];
+/** What the test trains: the notebook's MLP, the first model with context, and a small GPT (with dropout) on gpt-baby's recipe. */
+export const PRESET_NAMES = ['mlp', 'context', 'gpt'];
+const CONFIGS = {
+  mlp: { ...PRESETS.mlp.config, batch: 64 },
+  context: { ...PRESETS.context.config, batch: 64 },
+  gpt: { ...PRESETS['gpt-baby'].config, model: { kind: 'gpt', block: 16, layers: 2, heads: 2, embedding: 32, dropout: 0.1, bias: true }, batch: 8, warmup: 0 },
+};
 
-/** Losses of the first `steps` steps of a preset (batch 64) on one backend. */
+/** Losses of the first `steps` steps of a case on one backend. */
 export async function trainLosses(backendName, preset, steps) {
   const backend = await loadBackend(backendName, {
     onFallback: (message) => {
       throw new Error(message);
     },
   });
-  const trainer = new Trainer(backend, makeDataset(TEXT), { ...PRESETS[preset].config, valFraction: 0, batch: 64, steps });
+  const trainer = new Trainer(backend, makeDataset(TEXT), { ...CONFIGS[preset], valFraction: 0, steps });
   const losses = [];
   for (let i = 0; i < steps; i++) losses.push(trainer.trainStep());
   trainer.dispose();
