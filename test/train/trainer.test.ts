@@ -179,3 +179,28 @@ test('gradient clipping scales the whole step to the clip norm; AdamW decays wei
     }
   }
 });
+
+test('a GPT with dropout: resumed from its state it continues bit-identically; dropout changes training, not evaluation', () => {
+  const be = backend(backends, 'wasm-simd');
+  const config: TrainConfig = {
+    ...PRESETS['gpt-baby'].config, model: { kind: 'gpt', block: 16, layers: 2, heads: 2, embedding: 16, dropout: 0.2, bias: true },
+    batch: 4, steps: 12, warmup: 2, evalBatches: 2,
+  };
+  const data = makeDataset(TEXT, { valFraction: 0.1 });
+  const whole = new Trainer(be, data, config);
+  const straight = Array.from({ length: 12 }, () => whole.trainStep());
+  const first = new Trainer(be, data, config);
+  const before = Array.from({ length: 5 }, () => first.trainStep());
+  const resumed = new Trainer(be, data, config, first.state());
+  const after = Array.from({ length: 7 }, () => resumed.trainStep());
+  expect([...before, ...after]).toEqual(straight);
+  expect(resumed.state().params).toEqual(whole.state().params);
+  expect(resumed.evaluate()).toEqual(whole.evaluate());
+  // Without dropout the first step's loss differs (the masks were applied); evaluating the same parameters does not.
+  const noDropout = { ...config, model: { ...config.model, dropout: 0 } as TrainConfig['model'] };
+  const plain = new Trainer(be, data, noDropout);
+  expect(plain.trainStep()).not.toBe(straight[0]);
+  const sameParams = new Trainer(be, data, noDropout, whole.state());
+  expect(sameParams.evaluate()).toEqual(whole.evaluate());
+  for (const t of [whole, first, resumed, plain, sameParams]) t.dispose();
+});
