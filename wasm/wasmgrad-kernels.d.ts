@@ -3,8 +3,8 @@
 export const memory: WebAssembly.Memory;
 export const abi_version: () => number;
 export const adam_step: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => void;
-export const attention_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => void;
-export const attention_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => void;
+export const attention_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number) => void;
+export const attention_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => void;
 export const attention_last: (a: number, b: number, c: number, d: number, e: number, f: number) => void;
 export const axpy: (a: number, b: number, c: number, d: number) => void;
 export const bias_backward: (a: number, b: number, c: number, d: number) => void;

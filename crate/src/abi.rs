@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// refuses a mismatch. 2: built by wasm-pack/wasm-bindgen; 3: softmax_forward, matmul_batched;
 /// 4: layernorm_forward, layernorm_backward; 5: attention_forward, attention_backward;
 /// 6: adam_step's decay and grad_scale, sum_squares; 7: dropout_forward, dropout_backward;
-/// 8: attention_last.
+/// 8: attention_last, and attention_forward/backward's dropout (seed, threshold, scale).
 pub const ABI_VERSION: u32 = 8;
 
 #[wasm_bindgen]
@@ -84,8 +84,10 @@ pub unsafe fn layernorm_backward(
 }
 
 #[wasm_bindgen]
-pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize) {
-    attention::attention_forward(out, att, qkv, batch, t, c, heads)
+pub unsafe fn attention_forward(
+    out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize, seed: u32, threshold: u32, scale: f32,
+) {
+    attention::attention_forward(out, att, qkv, batch, t, c, heads, attention::AttnDropout { seed, threshold, scale })
 }
 
 #[wasm_bindgen]
@@ -95,9 +97,10 @@ pub unsafe fn attention_last(out: *mut f32, qkv: *const f32, t: usize, c: usize,
 
 #[wasm_bindgen]
 pub unsafe fn attention_backward(
-    dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, workspace: *mut f32,
+    dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, seed: u32, threshold: u32,
+    scale: f32, workspace: *mut f32,
 ) {
-    attention::attention_backward(dqkv, dout, qkv, att, batch, t, c, heads, workspace)
+    attention::attention_backward(dqkv, dout, qkv, att, batch, t, c, heads, attention::AttnDropout { seed, threshold, scale }, workspace)
 }
 
 #[wasm_bindgen]

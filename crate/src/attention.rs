@@ -4,9 +4,35 @@
 //! Head h of position t uses columns [h·hs, (h+1)·hs) of q, of k (offset C) and of v (offset 2C).
 //! Dot products run over head columns in four lanes (see `dot`) and updates elementwise, in one
 //! fixed order, so the simd128 and scalar builds agree bit for bit.
+use crate::dropout::hash;
 use crate::loss::softmax_row;
 use crate::math::Consts;
 use crate::simd::*;
+
+/// Dropout on the attention weights (nanoGPT's attn_dropout): weight (b, h, i, j), element
+/// ((b·heads + h)·T + i)·T + j of att, is kept when hash(seed, that index) ≥ threshold and then
+/// scaled by `scale`, as dropout.rs draws its masks. threshold 0 and scale 1 keep every weight as
+/// it is, to the bit (a weight times 1.0 is itself).
+#[derive(Clone, Copy)]
+pub struct AttnDropout {
+    pub seed: u32,
+    pub threshold: u32,
+    pub scale: f32,
+}
+
+impl AttnDropout {
+    pub const NONE: AttnDropout = AttnDropout { seed: 0, threshold: 0, scale: 1.0 };
+
+    /// The weight at element `index` of att after dropout.
+    #[inline(always)]
+    fn apply(self, weight: f32, index: usize) -> f32 {
+        if hash(self.seed, index as u32) >= self.threshold {
+            weight * self.scale
+        } else {
+            0.0
+        }
+    }
+}
 
 /// Σ a[i]·b[i] for i < n: four lanes (lane l sums i ≡ l mod 4, the tail zero-padded), then the
 /// lanes added as `hsum` does. One fixed order, the same in the simd128 and scalar builds.
@@ -32,16 +58,17 @@ unsafe fn axpy(y: *mut f32, a: f32, x: *const f32, n: usize) {
     map2(y, y, x, n, |yv, xv| add(yv, mul(av, xv)));
 }
 
-/// qkv (B, T, 3C) -> out (B, T, C) = softmax(q·kᵀ/√hs, causal)·v per head; att (B, heads, T, T) keeps
-/// the weights for the backward (zero above the diagonal).
-pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize) {
+/// qkv (B, T, 3C) -> out (B, T, C) = dropout(softmax(q·kᵀ/√hs, causal))·v per head; att (B, heads, T, T)
+/// keeps the weights before dropout for the backward (zero above the diagonal).
+pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize, drop: AttnDropout) {
     let k = Consts::new();
     for b in 0..batch {
         let seq = qkv.add(b * t * 3 * c);
         for h in 0..heads {
             for i in 0..t {
-                let row = att.add(((b * heads + h) * t + i) * t);
-                position(out.add((b * t + i) * c), row, seq, i, c, heads, h, &k);
+                let first = ((b * heads + h) * t + i) * t;
+                let row = att.add(first);
+                position(out.add((b * t + i) * c), row, seq, i, c, heads, h, &k, drop, first);
                 for j in i + 1..t {
                     *row.add(j) = 0.0;
                 }
@@ -56,14 +83,17 @@ pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, b
 pub unsafe fn attention_last(out: *mut f32, qkv: *const f32, t: usize, c: usize, heads: usize, workspace: *mut f32) {
     let k = Consts::new();
     for h in 0..heads {
-        position(out, workspace, qkv, t - 1, c, heads, h, &k);
+        position(out, workspace, qkv, t - 1, c, heads, h, &k, AttnDropout::NONE, 0);
     }
 }
 
 /// Head h of position i of one sequence qkv (·, 3C): its weights over positions 0..=i into
-/// row[0..=i], its output into out[h·hs, (h+1)·hs) (out is the position's row of C).
+/// row[0..=i], its output into out[h·hs, (h+1)·hs) (out is the position's row of C). `first` is
+/// the index of row[0] in att, for the dropout mask.
 #[inline(always)]
-unsafe fn position(out: *mut f32, row: *mut f32, qkv: *const f32, i: usize, c: usize, heads: usize, h: usize, k: &Consts) {
+unsafe fn position(
+    out: *mut f32, row: *mut f32, qkv: *const f32, i: usize, c: usize, heads: usize, h: usize, k: &Consts, drop: AttnDropout, first: usize,
+) {
     let hs = c / heads;
     let scale = 1.0 / (hs as f32).sqrt();
     let q = qkv.add(i * 3 * c + h * hs);
@@ -76,14 +106,15 @@ unsafe fn position(out: *mut f32, row: *mut f32, qkv: *const f32, i: usize, c: u
         *o.add(d) = 0.0;
     }
     for j in 0..=i {
-        axpy(o, *row.add(j), qkv.add(j * 3 * c + 2 * c + h * hs), hs);
+        axpy(o, drop.apply(*row.add(j), first + j), qkv.add(j * 3 * c + 2 * c + h * hs), hs);
     }
 }
 
-/// dqkv (B, T, 3C) += the gradient of attention_forward given dout (B, T, C), qkv and its att.
+/// dqkv (B, T, 3C) += the gradient of attention_forward (with the same dropout) given dout (B, T, C), qkv and its att.
 /// `workspace` holds T floats (one row of the weights' gradient), so the kernel keeps no state.
 pub unsafe fn attention_backward(
-    dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, workspace: *mut f32,
+    dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, drop: AttnDropout,
+    workspace: *mut f32,
 ) {
     let hs = c / heads;
     let scale = 1.0 / (hs as f32).sqrt();
@@ -91,13 +122,15 @@ pub unsafe fn attention_backward(
     for b in 0..batch {
         for h in 0..heads {
             for i in 0..t {
-                let row = att.add(((b * heads + h) * t + i) * t);
+                let first = ((b * heads + h) * t + i) * t;
+                let row = att.add(first);
                 let dout_i = dout.add((b * t + i) * c + h * hs);
-                // out_i = Σ_j att_ij v_j: datt_ij = dout_i·v_j, dv_j += att_ij·dout_i.
+                // out_i = Σ_j drop(att_ij) v_j: dv_j += drop(att_ij)·dout_i; datt_ij = dout_i·v_j
+                // through the dropout (the same mask and scale), so for the weights before it.
                 for j in 0..=i {
                     let v = qkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
-                    *datt.add(j) = dot(dout_i, v, hs);
-                    axpy(dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs), *row.add(j), dout_i, hs);
+                    *datt.add(j) = drop.apply(dot(dout_i, v, hs), first + j);
+                    axpy(dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs), drop.apply(*row.add(j), first + j), dout_i, hs);
                 }
                 // Through the softmax: dpre_ij = att_ij·(datt_ij - Σ_j' att_ij'·datt_ij').
                 let weighted = dot(row, datt, i + 1);

@@ -1,4 +1,5 @@
 import type { Backend } from '../backend/backend.js';
+import type { AttentionDropout } from '../backend/types.js';
 import { WasmgradError } from '../backend/errors.js';
 import { formatShape, type DType, type Tensor } from '../backend/tensor.js';
 import { Variable } from './variable.js';
@@ -130,13 +131,16 @@ export class Tape {
     return out;
   }
 
-  /** Causal self-attention over qkv (B, T, 3C), the c_attn projection's output → (B, T, C); see Backend.attentionForward. */
-  attention(qkv: Variable, heads: number): Variable {
+  /**
+   * Causal self-attention over qkv (B, T, 3C), the c_attn projection's output → (B, T, C), with
+   * dropout on its weights if given; see Backend.attentionForward.
+   */
+  attention(qkv: Variable, heads: number, dropout?: AttentionDropout): Variable {
     const [batch, t, c3] = qkv.shape;
     const out = this.output([batch, t, c3 / 3], qkv.requiresGrad);
     const att = this.slot([batch, heads, t, t]);
-    this.backend.attentionForward(out.value, att, qkv.value, heads);
-    this.record(() => this.backend.attentionBackward(qkv.grad!, out.grad!, qkv.value, att, heads), qkv.requiresGrad);
+    this.backend.attentionForward(out.value, att, qkv.value, heads, dropout);
+    this.record(() => this.backend.attentionBackward(qkv.grad!, out.grad!, qkv.value, att, heads, dropout), qkv.requiresGrad);
     return out;
   }
 

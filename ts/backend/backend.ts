@@ -2,7 +2,9 @@ import { Arena, type GrowableMemory } from './arena.js';
 import { WasmgradError } from './errors.js';
 import type { Kernels } from './kernels.js';
 import { formatShape, Tensor, type DType } from './tensor.js';
-import type { AdamOptions, BackendName, MatmulOptions } from './types.js';
+import type { AdamOptions, AttentionDropout, BackendName, MatmulOptions } from './types.js';
+
+const NO_DROPOUT: AttentionDropout = { p: 0, seed: 0 };
 import { KernelArgs } from './validate.js';
 
 /** What an implementation (js/, wasm/) gives the Backend: its memory and its kernels over it. */
@@ -206,14 +208,17 @@ export abstract class Backend {
   /**
    * Causal multi-head self-attention, as nanoGPT's CausalSelfAttention between c_attn and c_proj:
    * qkv (B,T,3C) holds q, k and v side by side (head h: columns h·C/heads … of each); out (B,T,C) =
-   * softmax(q·kᵀ/√(C/heads), causal)·v per head; att (B,heads,T,T) keeps the weights for the backward.
+   * dropout(softmax(q·kᵀ/√(C/heads), causal))·v per head; att (B,heads,T,T) keeps the weights (before
+   * dropout) for the backward. Weight (b,h,i,j) is element ((b·heads+h)·T+i)·T+j of the mask that
+   * dropoutForward would draw with that seed over att; p = 0 (the default) drops nothing.
    */
-  attentionForward(out: Tensor, att: Tensor, qkv: Tensor, heads: number): void {
+  attentionForward(out: Tensor, att: Tensor, qkv: Tensor, heads: number, dropout: AttentionDropout = NO_DROPOUT): void {
     const args = new KernelArgs(this, 'attentionForward').tensor('qkv', qkv, 'f32', 3).tensor('out', out, 'f32', 3).tensor('att', att, 'f32', 4);
     const [batch, t, c] = this.attentionShape(args, qkv, heads);
     args.shape('out', out, [batch, t, c], 'out is (B,T,C) for qkv (B,T,3C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
     args.distinct('out', out, 'qkv', qkv).distinct('att', att, 'qkv', qkv).distinct('att', att, 'out', out);
-    this.kernels.attention_forward(out.offset, att.offset, qkv.offset, batch, t, c, heads);
+    const [threshold, scale] = this.dropoutMask(args, dropout.p, dropout.seed);
+    this.kernels.attention_forward(out.offset, att.offset, qkv.offset, batch, t, c, heads, dropout.seed, threshold, scale);
   }
 
   /**
@@ -228,13 +233,14 @@ export abstract class Backend {
     this.kernels.attention_last(out.offset, qkv.offset, t, c, heads, this.attentionRow(t));
   }
 
-  /** dqkv (B,T,3C) += the gradient of attentionForward given dout (B,T,C), its qkv and att. */
-  attentionBackward(dqkv: Tensor, dout: Tensor, qkv: Tensor, att: Tensor, heads: number): void {
+  /** dqkv (B,T,3C) += the gradient of attentionForward (with the same dropout) given dout (B,T,C), its qkv and att. */
+  attentionBackward(dqkv: Tensor, dout: Tensor, qkv: Tensor, att: Tensor, heads: number, dropout: AttentionDropout = NO_DROPOUT): void {
     const args = new KernelArgs(this, 'attentionBackward').tensor('qkv', qkv, 'f32', 3).tensor('dqkv', dqkv, 'f32', 3).tensor('dout', dout, 'f32', 3).tensor('att', att, 'f32', 4);
     const [batch, t, c] = this.attentionShape(args, qkv, heads);
     args.shape('dqkv', dqkv, qkv.shape, 'dqkv has the shape of qkv').shape('dout', dout, [batch, t, c], 'dout is (B,T,C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
     args.distinct('dqkv', dqkv, 'qkv', qkv).distinct('dqkv', dqkv, 'dout', dout).distinct('dqkv', dqkv, 'att', att);
-    this.kernels.attention_backward(dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, this.attentionRow(t));
+    const [threshold, scale] = this.dropoutMask(args, dropout.p, dropout.seed);
+    this.kernels.attention_backward(dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, dropout.seed, threshold, scale, this.attentionRow(t));
   }
 
   /** The attention kernels' workspace, one row of T floats, grown as needed: the byte offset. */

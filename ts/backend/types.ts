@@ -24,3 +24,9 @@ export interface AdamOptions {
   /** The gradient is multiplied by this first: global norm clipping's factor (default 1). */
   gradScale?: number;
 }
+
+/** Dropout on attention weights (nanoGPT's attn_dropout): probability p, masks drawn from seed as dropoutForward draws them. */
+export interface AttentionDropout {
+  p: number;
+  seed: number;
+}

@@ -1,7 +1,7 @@
 //! Causal self-attention against a float64 re-computation, and its backward against central finite
 //! differences of L = Σ dout·out with respect to every q, k and v.
 use super::{assert_close, Guarded, Rng};
-use crate::attention::{attention_backward, attention_forward, attention_last};
+use crate::attention::{attention_backward, attention_forward, attention_last, AttnDropout};
 
 /// out (B, T, C) from qkv (B, T, 3C) in float64: softmax(q·kᵀ/√hs) over the causal prefix, times v.
 fn attention64(qkv: &[f64], batch: usize, t: usize, c: usize, heads: usize) -> Vec<f64> {
@@ -32,7 +32,7 @@ fn forward_and_backward_against_float64() {
         let qkv = rng.vec(batch * t * 3 * c, -1.5, 1.5);
         let mut out = Guarded::new(&vec![7.0; batch * t * c]);
         let mut att = Guarded::new(&vec![7.0; batch * heads * t * t]);
-        unsafe { attention_forward(out.ptr(), att.ptr(), qkv.as_ptr(), batch, t, c, heads) };
+        unsafe { attention_forward(out.ptr(), att.ptr(), qkv.as_ptr(), batch, t, c, heads, AttnDropout::NONE) };
         let q64: Vec<f64> = qkv.iter().map(|&v| v as f64).collect();
         let want = attention64(&q64, batch, t, c, heads);
         let what = format!("attention B={batch} T={t} C={c} heads={heads}");
@@ -57,7 +57,20 @@ fn forward_and_backward_against_float64() {
             .collect();
         let mut dqkv = Guarded::new(&vec![1.0; qkv.len()]);
         let mut workspace = vec![0.0f32; t];
-        unsafe { attention_backward(dqkv.ptr(), dout.as_ptr(), qkv.as_ptr(), att.values().as_ptr(), batch, t, c, heads, workspace.as_mut_ptr()) };
+        unsafe {
+            attention_backward(
+                dqkv.ptr(),
+                dout.as_ptr(),
+                qkv.as_ptr(),
+                att.values().as_ptr(),
+                batch,
+                t,
+                c,
+                heads,
+                AttnDropout::NONE,
+                workspace.as_mut_ptr(),
+            )
+        };
         assert_close(&format!("{what} dqkv"), dqkv.values(), &want_d, |_| 2e-5);
     }
 }
@@ -69,7 +82,7 @@ fn last_position_alone_is_the_full_pass_last_row_bit_for_bit() {
         let qkv = rng.vec(t * 3 * c, -1.5, 1.5);
         let mut full = vec![0.0; t * c];
         let mut att = vec![0.0; heads * t * t];
-        unsafe { attention_forward(full.as_mut_ptr(), att.as_mut_ptr(), qkv.as_ptr(), 1, t, c, heads) };
+        unsafe { attention_forward(full.as_mut_ptr(), att.as_mut_ptr(), qkv.as_ptr(), 1, t, c, heads, AttnDropout::NONE) };
         let mut last = Guarded::new(&vec![7.0; c]);
         let mut workspace = Guarded::new(&vec![7.0; t]);
         unsafe { attention_last(last.ptr(), qkv.as_ptr(), t, c, heads, workspace.ptr()) };

@@ -27,9 +27,8 @@ export interface GptConfig {
  *   x = drop(wte[idx] + wpe[0..T))
  *   per block: x = x + drop(c_proj(attention(c_attn(ln_1(x)))));  x = x + drop(c_proj(gelu(c_fc(ln_2(x)))))
  *   logits = ln_f(x) @ wteᵀ   (lm_head tied to the token embedding)
- * Linear weights are (out, in), as torch stores them. One difference: nanoGPT also drops attention
- * weights (attn_dropout); the fused attention kernel does not, so with dropout > 0 the two train
- * slightly differently. Every preset that reproduces a nanoGPT number uses dropout 0.
+ * Linear weights are (out, in), as torch stores them. In training, dropout applies where nanoGPT's
+ * does: the embeddings' sum, the attention weights (inside the fused kernel) and each residual branch.
  */
 export const gpt: ModelDefinition<GptConfig> = {
   kind: 'gpt',
@@ -84,8 +83,10 @@ export const gpt: ModelDefinition<GptConfig> = {
     }
     // Each dropout site draws its own mask: the step's seed mixed with the site's number.
     let site = 0;
-    const drop = (x: Variable) => (pass.training ? tape.dropout(x, config.dropout, mixSeed(pass.seed, site++)) : x);
-    return { logits: body(tape, p, config, inputs, tape.positions(t), drop, (_, qkv) => tape.attention(qkv, config.heads)) };
+    const seed = () => mixSeed(pass.seed, site++);
+    const drop = (x: Variable) => (pass.training ? tape.dropout(x, config.dropout, seed()) : x);
+    const attend = (_: number, qkv: Variable) => tape.attention(qkv, config.heads, pass.training ? { p: config.dropout, seed: seed() } : undefined);
+    return { logits: body(tape, p, config, inputs, tape.positions(t), drop, attend) };
   },
   decoder: (backend, p, config) => {
     const { block, layers, embedding: c, heads } = config;
