@@ -204,3 +204,16 @@ test('a GPT with dropout: resumed from its state it continues bit-identically; d
   expect(sameParams.evaluate()).toEqual(whole.evaluate());
   for (const t of [whole, first, resumed, plain, sameParams]) t.dispose();
 });
+
+test('micro-batches (gradient accumulation) give the whole batch\'s steps, up to rounding; a micro-batch that does not divide the batch is refused', () => {
+  const be = backend(backends, 'wasm-simd');
+  const config: TrainConfig = {
+    ...PRESETS['gpt-baby'].config, model: { kind: 'gpt', block: 16, layers: 2, heads: 2, embedding: 16, dropout: 0, bias: true },
+    batch: 8, steps: 6, warmup: 0,
+  };
+  const whole = run(be, config, 6);
+  const micro = run(be, { ...config, microBatch: 2 }, 6);
+  expectClose('losses in micro-batches of 2', micro, whole, { rtol: 2e-5 });
+  expect(micro).not.toEqual(whole); // another summation order: really a different path
+  expect(() => run(be, { ...config, microBatch: 3 }, 1)).toThrow('config.microBatch 3 must divide config.batch 8');
+});

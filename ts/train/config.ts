@@ -18,6 +18,11 @@ export interface TrainConfig {
   schedule: Schedule;
   /** Windows per step, or 'full' for full-batch gradient descent over every training position. */
   batch: number | 'full';
+  /**
+   * Windows per forward pass, a divisor of batch (nanoGPT's gradient accumulation): the step's
+   * gradient is the batch's, summed over passes, in a pass's memory (default 0: the whole batch).
+   */
+  microBatch?: number;
   steps: number;
   seed: number;
   /** Fraction of the text held out as a contiguous validation tail (0: none). */
@@ -54,6 +59,7 @@ export const TRAIN_FIELDS: readonly Field[] = [
   field('lr', 'lr', 'learning rate', 'learning rate', { type: 'number', greaterThan: 0 }),
   field('schedule', 'schedule', 'schedule', 'learning-rate schedule', { type: 'choice', choices: SCHEDULES }),
   field('batch', 'batch', 'batch', "windows per step, or 'full' for full-batch gradient descent", { type: 'int-or-full' }),
+  field('microBatch', 'micro-batch', 'micro-batch', 'windows per forward pass (gradient accumulation): a divisor of the batch (0 = the whole batch)', { type: 'int', min: 0 }, 0),
   field('steps', 'steps', 'steps', 'total optimisation steps (when resuming: the new total)', { type: 'int', min: 1 }),
   field('seed', 'seed', 'seed', 'PRNG seed for initialisation and batches', { type: 'int', min: 0, max: 0xffffffff }),
   field('valFraction', 'val', 'validation', 'fraction of the text held out for validation, a contiguous tail (0 = none)', { type: 'number', min: 0, max: 0.5 }),
@@ -83,6 +89,9 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   }
   validateModelConfig(c.model);
   validateFields(TRAIN_FIELDS, c as unknown as Record<string, unknown>);
+  if ((c.microBatch ?? 0) > 0 && (c.batch === 'full' || c.batch % c.microBatch! !== 0)) {
+    throw new WasmgradError(`config.microBatch ${c.microBatch} must divide config.batch ${c.batch}: the batch runs in passes of that many windows. Fix: choose a divisor of config.batch, or leave config.microBatch out.`);
+  }
   if ((c.evalBatches ?? 0) > 0 && c.batch === 'full') {
     throw new WasmgradError("config.evalBatches estimates losses on random batches of config.batch windows, but config.batch is 'full'. Fix: set config.evalBatches to 0 (exact losses), or config.batch to a number.");
   }

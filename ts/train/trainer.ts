@@ -146,9 +146,21 @@ export class Trainer {
       });
     } else {
       sampleWindows(this.data, trainPart(this.data), this.model.windowShape, this.rng, this.batchInputs!.i32(), this.batchTargets!.i32());
-      this.tape.reset();
-      loss = this.tape.crossEntropy(this.model.forward(this.tape, this.batchInputs!, this.passContext()).logits, this.batchTargets!);
-      this.tape.backward();
+      const batch = this.config.batch;
+      const micro = this.config.microBatch || batch;
+      const perWindow = targetsPerWindow(this.model.windowShape);
+      const pass = this.passContext();
+      loss = 0;
+      // The batch in passes of `micro` windows (gradient accumulation): the same gradient, in less memory.
+      for (let first = 0; first < batch; first += micro) {
+        const inputs = micro === batch ? this.batchInputs! : this.batchInputs!.narrow(first, micro);
+        const targets = micro === batch ? this.batchTargets! : this.batchTargets!.narrow(first * perWindow, micro * perWindow);
+        this.tape.reset();
+        const seed = micro === batch ? pass.seed : mixSeed(pass.seed, first);
+        const chunk = this.tape.crossEntropy(this.model.forward(this.tape, inputs, { ...pass, seed }).logits, targets, micro / batch);
+        this.tape.backward();
+        loss += micro === batch ? chunk : (chunk * micro) / batch;
+      }
     }
     this.optimizer.lr = this.currentLr;
     this.optimizer.step(this.gradScale());
