@@ -216,4 +216,12 @@ test('micro-batches (gradient accumulation) give the whole batch\'s steps, up to
   expectClose('losses in micro-batches of 2', micro, whole, { rtol: 2e-5 });
   expect(micro).not.toEqual(whole); // another summation order: really a different path
   expect(() => run(be, { ...config, microBatch: 3 }, 1)).toThrow('config.microBatch 3 must divide config.batch 8');
+  // Estimates and exact losses run in micro-batches too: the same windows, the same means up to rounding.
+  const data = makeDataset(TEXT, { valFraction: 0.1 });
+  const [a, b] = [new Trainer(be, data, { ...config, evalBatches: 3 }), new Trainer(be, data, { ...config, evalBatches: 3, microBatch: 2 })];
+  const [ea, eb] = [a.evaluate(), b.evaluate()];
+  expectClose('estimates in micro-batches', [eb.train, eb.val!], [ea.train, ea.val!], { rtol: 1e-6 });
+  expectClose('exact validation in micro-batches', [b.valLoss()!], [a.valLoss()!], { rtol: 1e-6 });
+  a.dispose();
+  b.dispose();
 });

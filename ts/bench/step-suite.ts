@@ -33,7 +33,7 @@ export const STEP_CASES: StepCase[] = [
   { model: { kind: 'context-mlp', context: 8, embedding: 16, hidden: 256 }, batch: 256, shape: [256, 128, 256, VOCAB], flops: 3 * 2 * 256 * (128 * 256 + 256 * VOCAB) },
   // Preset gpt-baby's step (B=12, T=64, 4 layers of 128): per layer c_attn, c_proj, c_fc, c_proj
   // are 12·C² weights; lm_head C·V. Attention's own products are not counted (they run fused).
-  { model: GPT_BABY.model, batch: GPT_BABY.batch, train: GPT_BABY, shape: [12, 64, 4, 128], flops: 3 * 2 * 12 * 64 * (4 * 12 * 128 * 128 + 128 * VOCAB) },
+  { model: GPT_BABY.model, batch: GPT_BABY.batch as number, train: GPT_BABY, shape: [12, 64, 4, 128], flops: 3 * 2 * 12 * 64 * (4 * 12 * 128 * 128 + 128 * VOCAB) },
 ];
 
 /**

@@ -1,6 +1,18 @@
 import type { TrainConfig } from './config.js';
 
-/** The notebook's cells, each with its exact hyper-parameters, and our own recipe. */
+/**
+ * nanoGPT's published CPU recipe for its character-level Shakespeare GPT, hyper-parameter for
+ * hyper-parameter (README, "I only have a macbook"): nanoGPT reports validation loss 1.88.
+ * nanoGPT's train.py defaults complete it: bias off, AdamW β2 0.99 (its shakespeare_char config),
+ * weight decay 0.1, gradient clip 1.0.
+ */
+const GPT_BABY: TrainConfig = {
+  model: { kind: 'gpt', block: 64, layers: 4, heads: 4, embedding: 128, dropout: 0, bias: false },
+  init: 'gpt2', optimizer: 'adamw', lr: 1e-3, schedule: 'cosine', warmup: 100, minLr: 1e-4, beta2: 0.99, weightDecay: 0.1, gradClip: 1,
+  batch: 12, steps: 2000, seed: 0, valFraction: 0.1, logEvery: 10, evalEvery: 250, evalBatches: 20,
+};
+
+/** The notebook's cells, each with its exact hyper-parameters, and our own recipes. */
 export const PRESETS = {
   /** Cell [4]: full-batch gradient descent on one_hot(x) @ m + q over all 1.1M positions. */
   'perceptron-full': {
@@ -36,19 +48,10 @@ export const PRESETS = {
     description: 'context MLP: the last 8 characters embedded (16 each), GELU hidden 256, xavier init, Adam lr 3e-3 cosine, batch 256, 3000 steps, 10% validation',
     config: { model: { kind: 'context-mlp', context: 8, embedding: 16, hidden: 256 }, init: 'xavier', optimizer: 'adam', lr: 3e-3, schedule: 'cosine', batch: 256, steps: 3000, seed: 0, valFraction: 0.1, logEvery: 10 },
   },
-  /**
-   * nanoGPT's published CPU recipe for its character-level Shakespeare GPT, hyper-parameter for
-   * hyper-parameter (README, "I only have a macbook"): nanoGPT reports validation loss 1.88.
-   * nanoGPT's train.py defaults complete it: bias off, AdamW β2 0.99 (its shakespeare_char config),
-   * weight decay 0.1, gradient clip 1.0.
-   */
+  /** nanoGPT's CPU recipe (GPT_BABY above). */
   'gpt-baby': {
     description: "nanoGPT's CPU recipe: GPT block 64, 4 layers, 4 heads, 128 wide, batch 12, AdamW lr 1e-3 (100 warm-up, cosine to 1e-4), 2000 steps",
-    config: {
-      model: { kind: 'gpt', block: 64, layers: 4, heads: 4, embedding: 128, dropout: 0, bias: false },
-      init: 'gpt2', optimizer: 'adamw', lr: 1e-3, schedule: 'cosine', warmup: 100, minLr: 1e-4, beta2: 0.99, weightDecay: 0.1, gradClip: 1,
-      batch: 12, steps: 2000, seed: 0, valFraction: 0.1, logEvery: 10, evalEvery: 250, evalBatches: 20,
-    },
+    config: GPT_BABY,
   },
   /**
    * Ours: the best validation loss ten minutes of training buy on one core of this 2-core machine
@@ -57,11 +60,7 @@ export const PRESETS = {
    */
   'gpt-small': {
     description: 'ours: the gpt-baby model and recipe at lr 2e-3 (cosine to 2e-4) for 2500 steps: the best of ten minutes on one core',
-    config: {
-      model: { kind: 'gpt', block: 64, layers: 4, heads: 4, embedding: 128, dropout: 0, bias: false },
-      init: 'gpt2', optimizer: 'adamw', lr: 2e-3, schedule: 'cosine', warmup: 100, minLr: 2e-4, beta2: 0.99, weightDecay: 0.1, gradClip: 1,
-      batch: 12, steps: 2500, seed: 0, valFraction: 0.1, logEvery: 10, evalEvery: 250, evalBatches: 20,
-    },
+    config: { ...GPT_BABY, lr: 2e-3, minLr: 2e-4, steps: 2500 },
   },
   /**
    * nanoGPT's config/train_shakespeare_char.py (its GPU recipe; nanoGPT reports 1.47): for users with

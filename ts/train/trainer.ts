@@ -185,17 +185,20 @@ export class Trainer {
   evaluate(): { train: number; val: number | null } {
     const batches = this.config.evalBatches ?? 0;
     if (batches === 0) return { train: this.meanLoss(trainPart(this.data)), val: this.valLoss() };
+    // A batch of `batch` windows in passes of microBatch (drawn in the same order: the same windows).
+    const batch = this.config.batch as number;
+    const micro = this.config.microBatch || batch;
     const estimate = (part: Part, which: number) => {
       if (windowCount(part, this.model.window) === 0) return null;
       const rng = new Rng(mixSeed(mixSeed(this.config.seed, this.step), which));
-      const pass = this.pass(this.config.batch as number, false);
+      const pass = this.pass(micro, false);
       let total = 0;
-      for (let i = 0; i < batches; i++) {
+      for (let i = 0; i < (batches * batch) / micro; i++) {
         pass.tape.reset();
         sampleWindows(this.data, part, this.model.windowShape, rng, pass.inputs.i32(), pass.targets.i32());
         total += pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs).logits, pass.targets);
       }
-      return total / batches;
+      return total / ((batches * batch) / micro);
     };
     return { train: estimate(trainPart(this.data), 0)!, val: estimate(validationPart(this.data), 1) };
   }
@@ -276,7 +279,8 @@ export class Trainer {
   private forEachChunk(part: Part, recording: boolean, fn: (pass: ChunkPass, n: number) => void): void {
     const shape = this.model.windowShape;
     const count = evaluationWindowCount(part, shape);
-    const chunk = Math.max(1, Math.floor(CHUNK_TARGETS / targetsPerWindow(shape)));
+    // No more windows per pass than a micro-batch, when the config sets one: that is what fits in memory.
+    const chunk = Math.min(Math.max(1, Math.floor(CHUNK_TARGETS / targetsPerWindow(shape))), this.config.microBatch || Infinity);
     for (let first = 0; first < count; first += chunk) {
       const n = Math.min(chunk, count - first);
       const pass = this.pass(n, recording);
