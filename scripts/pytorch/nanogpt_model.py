@@ -1,13 +1,17 @@
 """nanoGPT's GPT (Karpathy's model.py), module for module and name for name, so its state_dict has
 nanoGPT's keys; written for torch 1.13. Attention is the explicit softmax(q·kᵀ/√hs)·v that nanoGPT runs
-when flash attention is unavailable, with the causal mask made in forward rather than kept as a
-`bias` buffer (as nanoGPT does when flash is available: the buffer is not part of the model).
+when flash attention is unavailable; the mask is also kept as nanoGPT's `bias` buffer exactly when
+nanoGPT keeps it (see MASK_BUFFER).
 Dropout as nanoGPT places it: on the embeddings' sum, the attention weights and each residual branch."""
 import math
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# nanoGPT keeps its causal mask as a buffer named `bias` (so in its state_dict) when torch has no
+# flash attention (torch < 2), as here; with it, none. c["mask_buffer"] overrides.
+MASK_BUFFER = not hasattr(F, "scaled_dot_product_attention")
 
 
 class LayerNorm(nn.Module):
@@ -28,6 +32,9 @@ class CausalSelfAttention(nn.Module):
         self.n_head, self.n_embd = c["n_head"], c["n_embd"]
         self.attn_dropout = nn.Dropout(c.get("dropout", 0.0))
         self.resid_dropout = nn.Dropout(c.get("dropout", 0.0))
+        if c.get("mask_buffer", MASK_BUFFER):
+            T = c["block_size"]
+            self.register_buffer("bias", torch.tril(torch.ones(T, T)).view(1, 1, T, T))
 
     def forward(self, x):
         B, T, C = x.size()

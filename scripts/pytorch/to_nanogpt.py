@@ -57,6 +57,11 @@ def main(run_dir, out_dir):
         optimizer.state[params[n]] = {"step": torch.tensor(float(steps)), "exp_avg": tensors[f"optimizer/{n}.m"].clone(), "exp_avg_sq": tensors[f"optimizer/{n}.v"].clone()}
     state_dict = {n: params[n].detach() for n in names}
     state_dict["lm_head.weight"] = state_dict["transformer.wte.weight"]
+    if not hasattr(torch.nn.functional, "scaled_dot_product_attention"):
+        # nanoGPT on torch < 2 keeps its causal mask as a buffer per block, and loads strictly.
+        T = args["block_size"]
+        for l in range(args["n_layer"]):
+            state_dict[f"transformer.h.{l}.attn.bias"] = torch.tril(torch.ones(T, T)).view(1, 1, T, T)
     os.makedirs(out_dir, exist_ok=True)
     ckpt = {
         "model": state_dict,

@@ -34,7 +34,8 @@ def model_args(meta):
 def check(d):
     state, meta = read_safetensors(f"{d}/model.safetensors")
     batch, _ = read_safetensors(f"{d}/batch.safetensors")
-    model = GPT(model_args(meta)).double()
+    # nanoGPT on torch >= 2 (no mask buffer): what wasmgrad's model.safetensors is written for.
+    model = GPT({**model_args(meta), "mask_buffer": False}).double()
     # strict: exactly nanoGPT's keys and shapes, or torch raises and names them.
     model.load_state_dict({k: v.double() for k, v in state.items()}, strict=True)
     x, y = batch["x"].long(), batch["y"].long()
@@ -65,14 +66,11 @@ def export(d):
     batch, meta = read_safetensors(f"{d}/batch.safetensors")
     args = model_args(meta)
     torch.manual_seed(1)
-    model = GPT(args)
+    model = GPT({**args, "mask_buffer": True})
     with torch.no_grad():
         logits = model(batch["x"].long())
+    # As train.py saves a compiled model on torch < 2: the state_dict holds the mask buffers.
     state = {f"_orig_mod.{k}": v for k, v in model.state_dict().items()}
-    # What nanoGPT keeps on torch < 2 (no flash attention): the causal mask as a buffer per block.
-    for l in range(args["n_layer"]):
-        T = args["block_size"]
-        state[f"_orig_mod.transformer.h.{l}.attn.bias"] = torch.tril(torch.ones(T, T)).view(1, 1, T, T)
     torch.save({"model": state, "model_args": {**args, "dropout": 0.0}, "iter_num": 0, "best_val_loss": torch.tensor(9.9), "config": {}}, f"{d}/ckpt.pt")
     chars = json.loads(meta["vocab"])
     with open(f"{d}/meta.pkl", "wb") as f:
