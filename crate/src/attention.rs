@@ -37,7 +37,7 @@ impl AttnDropout {
 /// Σ a[i]·b[i] for i < n: four lanes (lane l sums i ≡ l mod 4, the tail zero-padded), then the
 /// lanes added as `hsum` does. One fixed order, the same in the simd128 and scalar builds.
 #[inline(always)]
-unsafe fn dot(a: *const f32, b: *const f32, n: usize) -> f32 {
+pub(crate) unsafe fn dot(a: *const f32, b: *const f32, n: usize) -> f32 {
     let body = n - n % LANES;
     let mut acc = splat(0.0);
     let mut i = 0;
@@ -49,6 +49,31 @@ unsafe fn dot(a: *const f32, b: *const f32, n: usize) -> f32 {
         acc = add(acc, mul(load_partial(a.add(i), n - i), load_partial(b.add(i), n - i)));
     }
     hsum(acc)
+}
+
+/// Four dot products of a with b0..b3 at once, lane k holding dot(a, bk): each the same sum as
+/// `dot`, to the bit (the four accumulators transposed and added as `hsum` adds lanes), with a's
+/// loads shared and no horizontal sum per product.
+#[inline(always)]
+pub(crate) unsafe fn dot4(a: *const f32, b: [*const f32; 4], n: usize) -> V {
+    let body = n - n % LANES;
+    let mut acc = [splat(0.0); 4];
+    let mut i = 0;
+    while i < body {
+        let av = load(a.add(i));
+        for k in 0..4 {
+            acc[k] = add(acc[k], mul(av, load(b[k].add(i))));
+        }
+        i += LANES;
+    }
+    if i < n {
+        let av = load_partial(a.add(i), n - i);
+        for k in 0..4 {
+            acc[k] = add(acc[k], mul(av, load_partial(b[k].add(i), n - i)));
+        }
+    }
+    let r = transpose4(acc);
+    add(add(r[0], r[2]), add(r[1], r[3]))
 }
 
 /// y[i] += a·x[i] for i < n: elementwise, so every element gets the same two operations in any build.
@@ -97,8 +122,15 @@ unsafe fn position(
     let hs = c / heads;
     let scale = 1.0 / (hs as f32).sqrt();
     let q = qkv.add(i * 3 * c + h * hs);
-    for j in 0..=i {
-        *row.add(j) = dot(q, qkv.add(j * 3 * c + c + h * hs), hs) * scale;
+    let key = |j: usize| qkv.add(j * 3 * c + c + h * hs);
+    let mut j = 0;
+    while j + 4 <= i + 1 {
+        store(row.add(j), mul(dot4(q, [key(j), key(j + 1), key(j + 2), key(j + 3)], hs), splat(scale)));
+        j += 4;
+    }
+    while j <= i {
+        *row.add(j) = dot(q, key(j), hs) * scale;
+        j += 1;
     }
     softmax_row(row, row, i + 1, k);
     let o = out.add(h * hs);
@@ -127,9 +159,18 @@ pub unsafe fn attention_backward(
                 let dout_i = dout.add((b * t + i) * c + h * hs);
                 // out_i = Σ_j drop(att_ij) v_j: dv_j += drop(att_ij)·dout_i; datt_ij = dout_i·v_j
                 // through the dropout (the same mask and scale), so for the weights before it.
+                let value = |j: usize| qkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
+                let mut j = 0;
+                while j + 4 <= i + 1 {
+                    store(datt.add(j), dot4(dout_i, [value(j), value(j + 1), value(j + 2), value(j + 3)], hs));
+                    j += 4;
+                }
+                while j <= i {
+                    *datt.add(j) = dot(dout_i, value(j), hs);
+                    j += 1;
+                }
                 for j in 0..=i {
-                    let v = qkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
-                    *datt.add(j) = drop.apply(dot(dout_i, v, hs), first + j);
+                    *datt.add(j) = drop.apply(*datt.add(j), first + j);
                     axpy(dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs), drop.apply(*row.add(j), first + j), dout_i, hs);
                 }
                 // Through the softmax: dpre_ij = att_ij·(datt_ij - Σ_j' att_ij'·datt_ij').

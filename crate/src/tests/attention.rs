@@ -97,3 +97,20 @@ fn last_position_alone_is_the_full_pass_last_row_bit_for_bit() {
         assert_eq!(workspace.values(), last_row);
     }
 }
+
+#[test]
+fn four_dot_products_at_once_are_four_dot_products_bit_for_bit() {
+    use crate::attention::{dot, dot4};
+    use crate::simd::store;
+    let mut rng = Rng::new(29);
+    for n in [1, 2, 3, 4, 5, 7, 8, 13, 32, 64] {
+        let a = rng.vec(n, -2.0, 2.0);
+        let bs: Vec<Vec<f32>> = (0..4).map(|_| rng.vec(n, -2.0, 2.0)).collect();
+        let mut lanes = [0.0f32; 4];
+        unsafe { store(lanes.as_mut_ptr(), dot4(a.as_ptr(), [bs[0].as_ptr(), bs[1].as_ptr(), bs[2].as_ptr(), bs[3].as_ptr()], n)) };
+        for k in 0..4 {
+            let one = unsafe { dot(a.as_ptr(), bs[k].as_ptr(), n) };
+            assert_eq!(lanes[k].to_bits(), one.to_bits(), "n={n} k={k}");
+        }
+    }
+}
