@@ -138,9 +138,11 @@ export class Trainer {
       const part = trainPart(this.data);
       const total = evaluationWindowCount(part, this.model.windowShape);
       const training = this.passContext();
+      let chunkIndex = 0;
       loss = 0;
       this.forEachChunk(part, true, (pass, n) => {
-        const chunkLoss = pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs, training).logits, pass.targets, n / total);
+        const context = { ...training, seed: mixSeed(training.seed, chunkIndex++) }; // each chunk its own dropout masks
+        const chunkLoss = pass.tape.crossEntropy(this.model.forward(pass.tape, pass.inputs, context).logits, pass.targets, n / total);
         pass.tape.backward();
         loss += (chunkLoss * n) / total;
       });
