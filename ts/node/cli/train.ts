@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WasmgradError } from '../../backend/errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../backend/types.js';
 import { describeValue, parseFieldText, renameConfigFields, validateFields, type Field } from '../../config/fields.js';
-import { trainPart, validationPart, windowCount } from '../../data/batches.js';
+import { evaluationWindowCount, trainPart, validationPart, wholeText, windowCount } from '../../data/batches.js';
 import { makeDataset } from '../../data/dataset.js';
 import { Vocabulary } from '../../data/vocab.js';
 import { describeModel, MODEL_KINDS, modelDefinition, type ModelConfig } from '../../nn/registry.js';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   // The summary last: its presence says the run finished (a run killed before it resumes to write it).
   await writeFileAtomic(join(outDir, FILES.summary), JSON.stringify({ ...summary, sample }, null, 2) + '\n');
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, sample, runDir: outDir }, null, 2) + '\n');
-  else process.stdout.write(formatSummary(summary, sample, outDir, windowCount({ start: 0, end: data.tokens.length }, trainer.model.window)));
+  else process.stdout.write(formatSummary(summary, sample, outDir, evaluationWindowCount(wholeText(data), trainer.model.windowShape)));
 }
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -242,7 +242,7 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
   const firstStep = trainer.step;
   const loopStart = performance.now();
   /** Time spent saving and evaluating: ms/step counts the steps only. */
-  let savingMs = 0;
+  let excludedMs = 0;
   let lastYield = loopStart;
   try {
     while (trainer.step < config.steps && !interrupted) {
@@ -252,7 +252,7 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
         const evalStart = performance.now();
         evaluated = trainer.evaluate();
         progress.line(`step ${String(step).padStart(String(config.steps).length)}  train loss ${evaluated.train.toFixed(4)}, val loss ${evaluated.val?.toFixed(4) ?? '—'}`);
-        savingMs += performance.now() - evalStart;
+        excludedMs += performance.now() - evalStart;
       }
       const loss = trainer.trainStep();
       if (!Number.isFinite(loss)) {
@@ -273,14 +273,14 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
       if (trainer.step % saveEvery === 0 && trainer.step < config.steps) {
         const saveStart = performance.now();
         if (await saveIfFinite(trainer, outDir, meta, metrics)) lastSaved = trainer.step;
-        savingMs += performance.now() - saveStart;
+        excludedMs += performance.now() - saveStart;
       }
     }
   } finally {
     process.off('SIGINT', onSigint);
     progress.done();
   }
-  const loopMs = performance.now() - loopStart - savingMs;
+  const loopMs = performance.now() - loopStart - excludedMs;
   const stepsRun = trainer.step - firstStep;
   if (!(await saveIfFinite(trainer, outDir, meta, metrics))) throw diverged('the parameters became NaN or infinite in the last step', lastSaved);
   return { interrupted, finalBatchLoss, msPerStep: stepsRun > 0 ? loopMs / stepsRun : null };
@@ -301,7 +301,8 @@ async function saveIfFinite(trainer: Trainer, dir: string, meta: RunInfo, metric
   return true;
 }
 
-function formatSummary(s: Summary, sample: string, dir: string, positions: number): string {
+/** `windows`: how many windows the exact full-data loss averaged over. */
+function formatSummary(s: Summary, sample: string, dir: string, windows: number): string {
   const fmt = (x: number | null, digits = 4) => (x === null ? '—' : x.toFixed(digits));
   const stats = (a: ActivationStats | null) =>
     a === null ? '—' : `input ${a.input.toFixed(4)}  hidden ${a.hidden === null ? '—' : a.hidden.toFixed(4)}  output ${a.output.toFixed(4)}  softmax ${a.softmax.toFixed(4)} (mean max p ${a.softmaxMax.toFixed(3)})`;
@@ -313,7 +314,7 @@ function formatSummary(s: Summary, sample: string, dir: string, positions: numbe
     ['final batch loss', fmt(s.finalBatchLoss)],
     ...(s.evaluation === 'exact'
       ? ([
-          ['full-data loss', `${fmt(s.fullDataLoss)} (all ${positions.toLocaleString('en-US')} windows; bigram optimum 2.4526)`],
+          ['full-data loss', `${fmt(s.fullDataLoss)} (all ${windows.toLocaleString('en-US')} windows; bigram optimum 2.4526)`],
           ['validation loss', fmt(s.valLoss)],
         ] as [string, string][])
       : ([
