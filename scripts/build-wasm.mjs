@@ -2,7 +2,10 @@
 // Builds the kernel crate with wasm-pack (and so wasm-bindgen) once per variant, into wasm/:
 //   wasm/wasmgrad-simd.wasm     +simd128
 //   wasm/wasmgrad-scalar.wasm   -simd128 (engines without SIMD, and the comparison baseline)
-//   wasm/wasmgrad-kernels.d.ts  wasm-bindgen's types of the raw exports, the same for every variant
+//   wasm/wasmgrad-threads.wasm  +simd128 +atomics on an imported shared memory (the worker pool's)
+//   wasm/wasmgrad-kernels.d.ts  wasm-bindgen's types of the raw exports: the kernels are the same in
+//                               every variant (the threads build imports its memory, and its start
+//                               takes a stack size)
 //
 //   node scripts/build-wasm.mjs           rebuild and overwrite the files in wasm/
 //   node scripts/build-wasm.mjs --check   rebuild into target/ and fail if any file in wasm/ differs
@@ -19,9 +22,16 @@ import { cargoBin, requirePinnedTools } from './wasm-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
+// The threads build imports a shared memory (which every worker's instance is given) and exports
+// the thread-local-storage symbols wasm-bindgen's thread start-up needs; its maximum is wasm32's 4 GiB.
+const SHARED_MEMORY = [
+  '--shared-memory', '--import-memory', '--max-memory=4294967296',
+  '--export=__wasm_init_tls', '--export=__tls_size', '--export=__tls_align', '--export=__tls_base',
+].map((arg) => `-C link-arg=${arg}`);
 export const VARIANTS = [
-  { name: 'wasm-simd', file: 'wasmgrad-simd.wasm', features: '+simd128' },
-  { name: 'wasm-scalar', file: 'wasmgrad-scalar.wasm', features: '-simd128' },
+  { name: 'wasm-simd', file: 'wasmgrad-simd.wasm', features: '+simd128', link: [] },
+  { name: 'wasm-scalar', file: 'wasmgrad-scalar.wasm', features: '-simd128', link: [] },
+  { name: 'wasm-threads', file: 'wasmgrad-threads.wasm', features: '+simd128,+atomics,+bulk-memory', link: SHARED_MEMORY },
 ];
 const TYPES_FILE = 'wasmgrad-kernels.d.ts';
 const OUT_NAME = 'wasmgrad_kernels';
@@ -76,6 +86,7 @@ for (const variant of VARIANTS) {
     // Absolute paths must not reach the binary, or a clone in another folder builds other bytes.
     RUSTFLAGS: [
       `-C target-feature=${variant.features}`,
+      ...variant.link,
       '-Z unstable-options -C panic=immediate-abort',
       `--remap-path-prefix=${root}=/wasmgrad`,
       `--remap-path-prefix=${cargoHome}=/cargo`,
@@ -93,7 +104,7 @@ for (const variant of VARIANTS) {
     fail(`wasm-pack build failed for ${variant.name} (output above).`);
   }
 
-  const builtTypes = readFileSync(join(outDir, `${OUT_NAME}_bg.wasm.d.ts`), 'utf8');
+  const builtTypes = kernelSurface(readFileSync(join(outDir, `${OUT_NAME}_bg.wasm.d.ts`), 'utf8'));
   if (types !== null && builtTypes !== types) fail(`${variant.name} exports other kernels than ${VARIANTS[0].name}: the variants must share one surface.`);
   types = builtTypes;
   differs = output(join(outDir, `${OUT_NAME}_bg.wasm`), variant.file) || differs;
@@ -101,6 +112,14 @@ for (const variant of VARIANTS) {
 differs = output(join(root, 'target', 'wasm-pack', VARIANTS[0].name, `${OUT_NAME}_bg.wasm.d.ts`), TYPES_FILE) || differs;
 if (differs) {
   fail('the committed files in wasm/ are stale: run `npm run build:wasm` and commit wasm/.');
+}
+
+/** The declarations of the kernels and build exports: the memory and wasm-bindgen's own differ by variant. */
+function kernelSurface(types) {
+  return types
+    .split('\n')
+    .filter((line) => !/^export const (memory|__\w+):/.test(line))
+    .join('\n');
 }
 
 /** Compares (--check) or copies a built file to wasm/<file>; returns whether it differed. */

@@ -1,6 +1,8 @@
 //! GELU, exact (erf) form as `torch.nn.functional.gelu` computes it by default:
 //! gelu(x) = x·Φ(x) = ½·x·(1 + erf(x/√2)).
+use crate::dropout::ELEMENTS;
 use crate::math::{exp, one_plus_erf, Consts};
+use crate::share::share_aligned;
 use crate::simd::*;
 
 /// GELU's own constants, built once per call for the reason given at `math::Consts`.
@@ -53,12 +55,15 @@ impl LaneFn for GeluConsts {
 }
 
 /// out (n) = gelu(inp (n)); out may alias inp.
-pub unsafe fn gelu_forward(out: *mut f32, inp: *const f32, n: usize) {
-    map_lanes(out, inp, n, &GeluConsts::new());
+pub unsafe fn gelu_forward(out: *mut f32, inp: *const f32, n: usize, part: usize, parts: usize) {
+    let r = share_aligned(n, ELEMENTS, part, parts);
+    map_lanes(out.add(r.start), inp.add(r.start), r.len(), &GeluConsts::new());
 }
 
 /// dinp (n) += gelu'(inp) · dout (n), given out (n) = gelu(inp) from the forward pass.
-pub unsafe fn gelu_backward(dinp: *mut f32, inp: *const f32, out: *const f32, dout: *const f32, n: usize) {
+pub unsafe fn gelu_backward(dinp: *mut f32, inp: *const f32, out: *const f32, dout: *const f32, n: usize, part: usize, parts: usize) {
+    let r = share_aligned(n, ELEMENTS, part, parts);
+    let (dinp, inp, out, dout, n) = (dinp.add(r.start), inp.add(r.start), out.add(r.start), dout.add(r.start), r.len());
     let k = GeluConsts::new();
     let mut i = 0;
     while i + GROUP * LANES <= n {

@@ -7,6 +7,7 @@
 use crate::dropout::hash;
 use crate::loss::softmax_row;
 use crate::math::Consts;
+use crate::share::share;
 use crate::simd::*;
 
 /// Dropout on the attention weights (nanoGPT's attn_dropout): weight (b, h, i, j), element
@@ -84,19 +85,21 @@ unsafe fn axpy(y: *mut f32, a: f32, x: *const f32, n: usize) {
 }
 
 /// qkv (B, T, 3C) -> out (B, T, C) = dropout(softmax(q·kᵀ/√hs, causal))·v per head; att (B, heads, T, T)
-/// keeps the weights before dropout for the backward (zero above the diagonal).
-pub unsafe fn attention_forward(out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize, drop: AttnDropout) {
+/// keeps the weights before dropout for the backward (zero above the diagonal). Threads divide the
+/// (sequence, head) pairs: a pair's outputs and weights are its own.
+pub unsafe fn attention_forward(
+    out: *mut f32, att: *mut f32, qkv: *const f32, batch: usize, t: usize, c: usize, heads: usize, drop: AttnDropout, part: usize, parts: usize,
+) {
     let k = Consts::new();
-    for b in 0..batch {
+    for bh in share(batch * heads, part, parts) {
+        let (b, h) = (bh / heads, bh % heads);
         let seq = qkv.add(b * t * 3 * c);
-        for h in 0..heads {
-            for i in 0..t {
-                let first = ((b * heads + h) * t + i) * t;
-                let row = att.add(first);
-                position(out.add((b * t + i) * c), row, seq, i, c, heads, h, &k, drop, first);
-                for j in i + 1..t {
-                    *row.add(j) = 0.0;
-                }
+        for i in 0..t {
+            let first = (bh * t + i) * t;
+            let row = att.add(first);
+            position(out.add((b * t + i) * c), row, seq, i, c, heads, h, &k, drop, first);
+            for j in i + 1..t {
+                *row.add(j) = 0.0;
             }
         }
     }
@@ -143,45 +146,46 @@ unsafe fn position(
 }
 
 /// dqkv (B, T, 3C) += the gradient of attention_forward (with the same dropout) given dout (B, T, C), qkv and its att.
-/// `workspace` holds T floats (one row of the weights' gradient), so the kernel keeps no state.
+/// `workspace` holds parts·T floats (one row of the weights' gradient per thread), so the kernel
+/// keeps no state. Threads divide the (sequence, head) pairs: a pair's q, k and v columns of dqkv
+/// receive gradients from that pair alone.
 pub unsafe fn attention_backward(
     dqkv: *mut f32, dout: *const f32, qkv: *const f32, att: *const f32, batch: usize, t: usize, c: usize, heads: usize, drop: AttnDropout,
-    workspace: *mut f32,
+    workspace: *mut f32, part: usize, parts: usize,
 ) {
     let hs = c / heads;
     let scale = 1.0 / (hs as f32).sqrt();
-    let datt = workspace;
-    for b in 0..batch {
-        for h in 0..heads {
-            for i in 0..t {
-                let first = ((b * heads + h) * t + i) * t;
-                let row = att.add(first);
-                let dout_i = dout.add((b * t + i) * c + h * hs);
-                // out_i = Σ_j drop(att_ij) v_j: dv_j += drop(att_ij)·dout_i; datt_ij = dout_i·v_j
-                // through the dropout (the same mask and scale), so for the weights before it.
-                let value = |j: usize| qkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
-                let mut j = 0;
-                while j + 4 <= i + 1 {
-                    store(datt.add(j), dot4(dout_i, [value(j), value(j + 1), value(j + 2), value(j + 3)], hs));
-                    j += 4;
-                }
-                while j <= i {
-                    *datt.add(j) = dot(dout_i, value(j), hs);
-                    j += 1;
-                }
-                for j in 0..=i {
-                    *datt.add(j) = drop.apply(*datt.add(j), first + j);
-                    axpy(dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs), drop.apply(*row.add(j), first + j), dout_i, hs);
-                }
-                // Through the softmax: dpre_ij = att_ij·(datt_ij - Σ_j' att_ij'·datt_ij').
-                let weighted = dot(row, datt, i + 1);
-                let q = qkv.add((b * t + i) * 3 * c + h * hs);
-                let dq = dqkv.add((b * t + i) * 3 * c + h * hs);
-                for j in 0..=i {
-                    let dpre = *row.add(j) * (*datt.add(j) - weighted) * scale;
-                    axpy(dq, dpre, qkv.add((b * t + j) * 3 * c + c + h * hs), hs);
-                    axpy(dqkv.add((b * t + j) * 3 * c + c + h * hs), dpre, q, hs);
-                }
+    let datt = workspace.add(part * t);
+    for bh in share(batch * heads, part, parts) {
+        let (b, h) = (bh / heads, bh % heads);
+        for i in 0..t {
+            let first = (bh * t + i) * t;
+            let row = att.add(first);
+            let dout_i = dout.add((b * t + i) * c + h * hs);
+            // out_i = Σ_j drop(att_ij) v_j: dv_j += drop(att_ij)·dout_i; datt_ij = dout_i·v_j
+            // through the dropout (the same mask and scale), so for the weights before it.
+            let value = |j: usize| qkv.add((b * t + j) * 3 * c + 2 * c + h * hs);
+            let mut j = 0;
+            while j + 4 <= i + 1 {
+                store(datt.add(j), dot4(dout_i, [value(j), value(j + 1), value(j + 2), value(j + 3)], hs));
+                j += 4;
+            }
+            while j <= i {
+                *datt.add(j) = dot(dout_i, value(j), hs);
+                j += 1;
+            }
+            for j in 0..=i {
+                *datt.add(j) = drop.apply(*datt.add(j), first + j);
+                axpy(dqkv.add((b * t + j) * 3 * c + 2 * c + h * hs), drop.apply(*row.add(j), first + j), dout_i, hs);
+            }
+            // Through the softmax: dpre_ij = att_ij·(datt_ij - Σ_j' att_ij'·datt_ij').
+            let weighted = dot(row, datt, i + 1);
+            let q = qkv.add((b * t + i) * 3 * c + h * hs);
+            let dq = dqkv.add((b * t + i) * 3 * c + h * hs);
+            for j in 0..=i {
+                let dpre = *row.add(j) * (*datt.add(j) - weighted) * scale;
+                axpy(dq, dpre, qkv.add((b * t + j) * 3 * c + c + h * hs), hs);
+                axpy(dqkv.add((b * t + j) * 3 * c + c + h * hs), dpre, q, hs);
             }
         }
     }

@@ -1,5 +1,6 @@
 //! wasmgrad's compute kernels: pure functions over pointers into linear memory. No allocation, no
-//! state between calls; TypeScript owns every buffer. `abi.rs` is the only exported surface.
+//! state between calls; TypeScript owns every buffer (the threads build's start-up stacks aside,
+//! see thread_memory.rs). `abi.rs` is the only exported surface.
 //!
 //! The crate builds for wasm32 (simd128 or scalar, by wasm-pack) and for the host, where
 //! `cargo test` checks the kernels against naive loops (`simd::scalar` is the host's `V`).
@@ -17,7 +18,10 @@ mod matmul;
 mod optim;
 mod peak;
 mod reduce;
+mod share;
 mod simd;
+#[cfg(target_feature = "atomics")]
+mod thread_memory;
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! Softmax fused with cross-entropy (llm.c's layout): the forward keeps the probabilities, the
 //! backward needs nothing else. Max-subtracted, so no logit overflows exp.
 use crate::math::{exp, ln, Consts};
+use crate::share::share;
 use crate::simd::*;
 
 /// e^(x - shift) for a row, in vector groups (see `simd::Lanes`).
@@ -47,19 +48,23 @@ pub(crate) unsafe fn softmax_row(p: *mut f32, x: *const f32, v: usize, k: &Const
 }
 
 /// logits (n,v) -> probs (n,v) = softmax of each row (sampling, statistics).
-pub unsafe fn softmax_forward(probs: *mut f32, logits: *const f32, n: usize, v: usize) {
+pub unsafe fn softmax_forward(probs: *mut f32, logits: *const f32, n: usize, v: usize, part: usize, parts: usize) {
     let k = Consts::new();
-    for r in 0..n {
+    for r in share(n, part, parts) {
         softmax_row(probs.add(r * v), logits.add(r * v), v, &k);
     }
 }
 
 /// logits (n,v), targets (n) in [0,v) -> probs (n,v), losses (n) unless null;
-/// returns the mean loss. loss_i = ln Σ_j e^(x_ij - max_i) - (x_i,t - max_i).
-pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize) -> f32 {
+/// loss_i = ln Σ_j e^(x_ij - max_i) - (x_i,t - max_i). Returns Σ loss_i / n over this part's rows
+/// (in row order, in f64): the mean loss when one thread computes every row. With more, the caller
+/// sums `losses` in row order, which gives that same mean.
+pub unsafe fn softmax_xent_forward(
+    losses: *mut f32, probs: *mut f32, logits: *const f32, targets: *const u32, n: usize, v: usize, part: usize, parts: usize,
+) -> f32 {
     let k = Consts::new();
     let mut total = 0.0f64;
-    for r in 0..n {
+    for r in share(n, part, parts) {
         let x = logits.add(r * v);
         let (row_max, row_sum) = softmax_row(probs.add(r * v), x, v, &k);
         let target = *targets.add(r) as usize;
@@ -73,8 +78,10 @@ pub unsafe fn softmax_xent_forward(losses: *mut f32, probs: *mut f32, logits: *c
 }
 
 /// dlogits (n,v) += (probs - onehot(targets)) · dlosses (n). dlosses_i = 1/n for the mean loss.
-pub unsafe fn softmax_xent_backward(dlogits: *mut f32, dlosses: *const f32, probs: *const f32, targets: *const u32, n: usize, v: usize) {
-    for r in 0..n {
+pub unsafe fn softmax_xent_backward(
+    dlogits: *mut f32, dlosses: *const f32, probs: *const f32, targets: *const u32, n: usize, v: usize, part: usize, parts: usize,
+) {
+    for r in share(n, part, parts) {
         let d = dlogits.add(r * v);
         let dl = splat(*dlosses.add(r));
         map2(d, d, probs.add(r * v), v, |acc, p| add(acc, mul(p, dl)));

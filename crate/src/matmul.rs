@@ -10,7 +10,9 @@
 //! registers to give, and wider tiles spill and run at half speed. Ragged edges (the vocabulary
 //! is 65) are zero-padded in the packs and written through a small tile buffer; a last panel of
 //! at most 4 columns uses a 4×4 micro-kernel instead of padding to 8.
+use crate::share::share_aligned;
 use crate::simd::*;
+use core::ops::Range;
 
 const MR: usize = 4;
 const NR: usize = 8;
@@ -18,8 +20,8 @@ const KC: usize = 256;
 const MC: usize = 128;
 const NC: usize = 512;
 
-/// Floats of scratch `matmul` needs: one packed block of A and one of B. The caller (TypeScript)
-/// owns this memory, so the kernel keeps no state and several workers can run it at once.
+/// Floats of scratch one thread's share of `matmul` needs: one packed block of A and one of B. The
+/// caller (TypeScript) owns this memory, so the kernel keeps no state and threads run it at once.
 pub const WORKSPACE_FLOATS: usize = MC * KC + KC * NC;
 
 /// Element (i, j) of a row-major matrix that is either stored as is (rows × cols, `ld` = cols)
@@ -190,37 +192,55 @@ unsafe fn write_tile<const H: usize>(acc: [[V; H]; MR], c: *mut f32, ldc: usize,
 }
 
 /// c (m,n) (+)= op(a) @ op(b); a is (m,k), or (k,m) when `trans_a`; b is (k,n), or (n,k) when
-/// `trans_b`; `workspace` holds WORKSPACE_FLOATS floats. `accumulate` adds to c instead of
-/// overwriting it. c must not alias a or b. Never inlined: the two exports share one copy.
+/// `trans_b`; `accumulate` adds to c instead of overwriting it. c must not alias a or b.
+/// `part` of `parts` threads computes one block of c: a range of rows (in MR tiles) when c is at
+/// least as tall as it is wide, else a range of columns (in NR panels), with its own WORKSPACE_FLOATS
+/// of `workspace` (which holds parts·WORKSPACE_FLOATS). Never inlined: the two exports share one copy.
 #[inline(never)]
 pub unsafe fn matmul(
     c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool, accumulate: bool, workspace: *mut f32,
+    part: usize, parts: usize,
 ) {
+    let (rows, cols) = if m >= n { (share_aligned(m, MR, part, parts), 0..n) } else { (0..m, share_aligned(n, NR, part, parts)) };
+    if rows.is_empty() || cols.is_empty() {
+        return;
+    }
     if k == 0 {
         if !accumulate {
-            for i in 0..m * n {
-                *c.add(i) = 0.0;
+            for i in rows {
+                for j in cols.clone() {
+                    *c.add(i * n + j) = 0.0;
+                }
             }
         }
         return;
     }
     if m == 1 {
         // One row (a decoder's step): no packing, the same sums.
-        return row_times(c, a, b, k, n, trans_b, accumulate);
+        return row_times(c, a, b, k, n, trans_b, accumulate, cols);
     }
+    block(c, a, b, m, k, n, trans_a, trans_b, accumulate, workspace.add(part * WORKSPACE_FLOATS), rows, cols);
+}
+
+/// The rows × cols block of c (m,n) (+)= op(a) @ op(b): every element summed over k in the same
+/// order whatever the block, so blocks of any size give the bits of the whole product.
+unsafe fn block(
+    c: *mut f32, a: *const f32, b: *const f32, m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool, accumulate: bool, workspace: *mut f32,
+    rows: Range<usize>, cols: Range<usize>,
+) {
     let packed_a = workspace;
     let packed_b = workspace.add(MC * KC);
-    let mut j0 = 0;
-    while j0 < n {
-        let nc = if n - j0 < NC { n - j0 } else { NC };
+    let mut j0 = cols.start;
+    while j0 < cols.end {
+        let nc = if cols.end - j0 < NC { cols.end - j0 } else { NC };
         let mut k0 = 0;
         while k0 < k {
             let kc = if k - k0 < KC { k - k0 } else { KC };
             pack_b(packed_b, b, trans_b, k, n, k0, kc, j0, nc);
             let overwrite = k0 == 0 && !accumulate;
-            let mut i0 = 0;
-            while i0 < m {
-                let mc = if m - i0 < MC { m - i0 } else { MC };
+            let mut i0 = rows.start;
+            while i0 < rows.end {
+                let mc = if rows.end - i0 < MC { rows.end - i0 } else { MC };
                 pack_a(packed_a, a, trans_a, m, k, i0, mc, k0, kc);
                 let mut jp = 0;
                 while jp < nc {
@@ -252,13 +272,13 @@ pub unsafe fn matmul(
 /// each KC block of k in order, the block's sum then written or added to c), so a one-row product
 /// has the bits of that row of a many-row one. Four columns at a time, one lane each: for b (n,k)
 /// four rows are read four k at a time and transposed, so lane j still sees k in order.
-unsafe fn row_times(c: *mut f32, a: *const f32, b: *const f32, k: usize, n: usize, trans_b: bool, accumulate: bool) {
+unsafe fn row_times(c: *mut f32, a: *const f32, b: *const f32, k: usize, n: usize, trans_b: bool, accumulate: bool, cols: Range<usize>) {
     let mut k0 = 0;
     while k0 < k {
         let kc = if k - k0 < KC { k - k0 } else { KC };
         let overwrite = k0 == 0 && !accumulate;
-        let body = n - n % LANES;
-        let mut j = 0;
+        let body = cols.end - (cols.end - cols.start) % LANES;
+        let mut j = cols.start;
         while j < body {
             let mut acc = splat(0.0);
             let mut p = k0;
@@ -286,7 +306,7 @@ unsafe fn row_times(c: *mut f32, a: *const f32, b: *const f32, k: usize, n: usiz
             store(dst, if overwrite { acc } else { add(load(dst), acc) });
             j += LANES;
         }
-        while j < n {
+        while j < cols.end {
             let mut acc = 0.0f32;
             for p in k0..k0 + kc {
                 acc += *a.add(p) * at(b, trans_b, p, j, k, n);
@@ -301,11 +321,12 @@ unsafe fn row_times(c: *mut f32, a: *const f32, b: *const f32, k: usize, n: usiz
 /// `batch` products c[i] (m,n) (+)= op(a[i]) @ op(b[i]), as `matmul` each: c holds them one after
 /// another (m·n floats apart); a[i] starts stride_a floats after a[i-1], b[i] stride_b after b[i-1],
 /// so a stride of 0 shares one operand among all (attention's heads, a weight for every sequence).
+/// Each of `parts` threads computes its block of every product, as `matmul` divides one.
 pub unsafe fn matmul_batched(
     c: *mut f32, a: *const f32, b: *const f32, batch: usize, m: usize, k: usize, n: usize, stride_a: usize, stride_b: usize, trans_a: bool,
-    trans_b: bool, accumulate: bool, workspace: *mut f32,
+    trans_b: bool, accumulate: bool, workspace: *mut f32, part: usize, parts: usize,
 ) {
     for i in 0..batch {
-        matmul(c.add(i * m * n), a.add(i * stride_a), b.add(i * stride_b), m, k, n, trans_a, trans_b, accumulate, workspace);
+        matmul(c.add(i * m * n), a.add(i * stride_a), b.add(i * stride_b), m, k, n, trans_a, trans_b, accumulate, workspace, part, parts);
     }
 }

@@ -1,15 +1,18 @@
 //! Parameter updates, in place. Step-dependent scalars (Adam's bias corrections) are computed by
 //! the caller once per step, not per element.
+use crate::dropout::ELEMENTS;
+use crate::share::share_aligned;
 use crate::simd::*;
 
 /// y (n) += alpha · x (n): gradient flow through an identity (x + bias), and SGD's update.
-pub unsafe fn axpy(y: *mut f32, x: *const f32, n: usize, alpha: f32) {
-    map2(y, y, x, n, |yv, xv| add(yv, mul(splat(alpha), xv)));
+pub unsafe fn axpy(y: *mut f32, x: *const f32, n: usize, alpha: f32, part: usize, parts: usize) {
+    let r = share_aligned(n, ELEMENTS, part, parts);
+    map2(y.add(r.start), y.add(r.start), x.add(r.start), r.len(), |yv, xv| add(yv, mul(splat(alpha), xv)));
 }
 
 /// param (n) -= lr · grad (n).
-pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
-    axpy(param, grad, n, -lr)
+pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32, part: usize, parts: usize) {
+    axpy(param, grad, n, -lr, part, parts)
 }
 
 /// Adam (Kingma & Ba) and AdamW (Loshchilov & Hutter, torch.optim.AdamW), for step t ≥ 1:
@@ -21,8 +24,10 @@ pub unsafe fn sgd_step(param: *mut f32, grad: *const f32, n: usize, lr: f32) {
 /// 1 - f32(0.999) in f32 is off by 1.3e-5 relative.
 pub unsafe fn adam_step(
     param: *mut f32, grad: *const f32, m: *mut f32, v: *mut f32, n: usize, step_size: f32, beta1: f32, beta2: f32, one_minus_beta1: f32,
-    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32, decay: f32, grad_scale: f32,
+    one_minus_beta2: f32, eps: f32, inv_sqrt_bc2: f32, decay: f32, grad_scale: f32, part: usize, parts: usize,
 ) {
+    let r = share_aligned(n, ELEMENTS, part, parts);
+    let (param, grad, m, v, n) = (param.add(r.start), grad.add(r.start), m.add(r.start), v.add(r.start), r.len());
     let update = |p: V, g: V, mv: V, vv: V| -> (V, V, V) {
         let g = mul(g, splat(grad_scale));
         let m1 = add(mul(splat(beta1), mv), mul(splat(one_minus_beta1), g));

@@ -1,6 +1,6 @@
 import { Arena, type GrowableMemory } from './arena.js';
 import { WasmgradError } from './errors.js';
-import type { Kernels } from './kernels.js';
+import { SHARED_KERNELS, type Kernels, type SharedKernelArgs, type SharedKernelName } from './kernels.js';
 import { formatShape, Tensor, type DType } from './tensor.js';
 import type { AdamOptions, AttentionDropout, BackendName, MatmulOptions } from './types.js';
 
@@ -13,9 +13,26 @@ export interface BackendParts {
   /** The first byte tensors may use; 0 stays the null pointer. */
   heapBase: number;
   kernels: Kernels;
-  /** Scratch bytes the matmul kernel needs (0: none). */
+  /** Scratch bytes one thread's share of a matmul needs (0: none). */
   matmulWorkspaceBytes: number;
+  /** The threads that share kernels with this one (absent: this thread alone). */
+  threads?: KernelThreads;
 }
+
+/** A pool of threads on the backend's memory, this thread included (wasm/pool.ts). */
+export interface KernelThreads {
+  /** Threads in all, this one included. */
+  readonly count: number;
+  /** Runs SHARED_KERNELS[kernel](...args, part, parts) on parts threads at once; returns part 0's result. */
+  run(kernel: number, args: readonly number[], parts: number): number | undefined;
+  dispose(): void;
+}
+
+/**
+ * Work (about one multiply-add or one element's update per unit) below which one more thread costs
+ * more to wake than it saves: a share is at least this much.
+ */
+const MIN_WORK_PER_THREAD = 32768;
 
 /**
  * The kernels behind one interface. Public methods validate their arguments (shapes, dtypes,
@@ -32,16 +49,42 @@ export abstract class Backend {
   protected readonly memory: GrowableMemory;
   // Private, so that wasm-bindgen's generated types stay out of the published declarations.
   private readonly kernels: Kernels;
-  /** Scratch for matmul's packed panels, allocated once and reused by every call. */
+  /** Scratch for matmul's packed panels, one set per thread, allocated once and reused by every call. */
   private readonly matmulWorkspace: number;
-  /** Scratch for attention's backward (one row of weight gradients), grown with the longest sequence. */
+  /** Scratch for attention's backward (one row of weight gradients per thread), grown with the longest sequence. */
   private attentionWorkspace = { offset: 0, floats: 0 };
+  private threads: KernelThreads | undefined;
 
   constructor(parts: BackendParts) {
     this.memory = parts.memory;
     this.kernels = parts.kernels;
+    this.threads = parts.threads;
     this.arena = new Arena(parts.memory, Math.max(parts.heapBase, 1));
-    this.matmulWorkspace = parts.matmulWorkspaceBytes > 0 ? this.arena.alloc(parts.matmulWorkspaceBytes) : 0;
+    this.matmulWorkspace = parts.matmulWorkspaceBytes > 0 ? this.arena.alloc(parts.matmulWorkspaceBytes * this.threadCount) : 0;
+  }
+
+  /** Threads the kernels run on, this one included. */
+  get threadCount(): number {
+    return this.threads?.count ?? 1;
+  }
+
+  /** Ends the backend's worker threads (if any); its tensors stay readable, its kernels run on this thread. */
+  dispose(): void {
+    this.threads?.dispose();
+    this.threads = undefined;
+  }
+
+  /** How many threads share a kernel call of this much work (see MIN_WORK_PER_THREAD). */
+  private partsFor(work: number): number {
+    if (!this.threads) return 1;
+    return Math.max(1, Math.min(this.threads.count, Math.floor(work / MIN_WORK_PER_THREAD)));
+  }
+
+  /** Runs a shared kernel on as many threads as its work is worth; the same bits for any number. */
+  private shared<K extends SharedKernelName>(name: K, work: number, ...args: SharedKernelArgs<K>): void {
+    const parts = this.partsFor(work);
+    if (parts === 1) (this.kernels[name] as (...a: number[]) => void)(...(args as number[]), 0, 1);
+    else this.threads!.run(SHARED_KERNELS.indexOf(name), args as number[], parts);
   }
 
   /** The buffer tensors view; a new object after memory growth. */
@@ -139,7 +182,7 @@ export abstract class Backend {
     args.distinct('c', c, 'a', a).distinct('c', c, 'b', b);
     if (!batched) {
       args.shape('c', c, [m, n], 'c must be (m,n) = (rows of op(a), columns of op(b))');
-      this.kernels.matmul(c.offset, a.offset, b.offset, m, ka, n, +transA, +transB, +accumulate, this.matmulWorkspace);
+      this.shared('matmul', m * ka * n, c.offset, a.offset, b.offset, m, ka, n, +transA, +transB, +accumulate, this.matmulWorkspace);
       return;
     }
     const batch = c.shape[0];
@@ -150,21 +193,21 @@ export abstract class Backend {
     args.shape('c', c, [batch, m, n], 'c must be (batch,m,n) = (batch, rows of op(a), columns of op(b))');
     const strideA = a.shape.length === 3 ? m * ka : 0;
     const strideB = b.shape.length === 3 ? ka * n : 0;
-    this.kernels.matmul_batched(c.offset, a.offset, b.offset, batch, m, ka, n, strideA, strideB, +transA, +transB, +accumulate, this.matmulWorkspace);
+    this.shared('matmul_batched', batch * m * ka * n, c.offset, a.offset, b.offset, batch, m, ka, n, strideA, strideB, +transA, +transB, +accumulate, this.matmulWorkspace);
   }
 
   /** out (rows,cols) += bias (cols), in place. */
   biasForward(out: Tensor, bias: Tensor): void {
     const args = new KernelArgs(this, 'biasForward').tensor('out', out, 'f32', 2).tensor('bias', bias, 'f32', 1);
     args.shape('bias', bias, [out.shape[1]], 'bias has one value per column of out').distinct('out', out, 'bias', bias);
-    this.kernels.bias_forward(out.offset, bias.offset, out.shape[0], out.shape[1]);
+    this.shared('bias_forward', out.size, out.offset, bias.offset, out.shape[0], out.shape[1]);
   }
 
   /** dbias (cols) += column sums of dout (rows,cols). */
   biasBackward(dbias: Tensor, dout: Tensor): void {
     const args = new KernelArgs(this, 'biasBackward').tensor('dbias', dbias, 'f32', 1).tensor('dout', dout, 'f32', 2);
     args.shape('dbias', dbias, [dout.shape[1]], 'dbias has one value per column of dout').distinct('dbias', dbias, 'dout', dout);
-    this.kernels.bias_backward(dbias.offset, dout.offset, dout.shape[0], dout.shape[1]);
+    this.shared('bias_backward', dout.size, dbias.offset, dout.offset, dout.shape[0], dout.shape[1]);
   }
 
   /**
@@ -186,7 +229,7 @@ export abstract class Backend {
     if (bias !== null) args.tensor('bias', bias, 'f32', 1).shape('bias', bias, [c], 'bias has one value per column of inp');
     args.distinct('out', out, 'weight', weight).finite('eps', eps);
     if (!(eps > 0)) args.fail(`eps is ${eps} but must be positive`, 'use e.g. 1e-5, as nn.LayerNorm does');
-    this.kernels.layernorm_forward(out.offset, mean.offset, rstd.offset, inp.offset, weight.offset, bias ? bias.offset : 0, rows, c, eps);
+    this.shared('layernorm_forward', 8 * inp.size, out.offset, mean.offset, rstd.offset, inp.offset, weight.offset, bias ? bias.offset : 0, rows, c, eps);
   }
 
   /** dinp (…,c), dweight (c) and dbias (c), if given, += the gradients of layernormForward given dout. */
@@ -202,7 +245,7 @@ export abstract class Backend {
     for (const [name, t] of [['mean', mean], ['rstd', rstd]] as const) args.tensor(name, t, 'f32', 1).shape(name, t, [rows], `${name} has one value per row of inp`);
     args.distinct('dinp', dinp, 'dout', dout).distinct('dinp', dinp, 'inp', inp).distinct('dweight', dweight, 'dinp', dinp);
     if (dbias) args.distinct('dbias', dbias, 'dweight', dweight).distinct('dbias', dbias, 'dinp', dinp);
-    this.kernels.layernorm_backward(dinp.offset, dweight.offset, dbias ? dbias.offset : 0, dout.offset, inp.offset, weight.offset, mean.offset, rstd.offset, rows, c);
+    this.shared('layernorm_backward', 12 * inp.size, dinp.offset, dweight.offset, dbias ? dbias.offset : 0, dout.offset, inp.offset, weight.offset, mean.offset, rstd.offset, rows, c);
   }
 
   /**
@@ -218,7 +261,7 @@ export abstract class Backend {
     args.shape('out', out, [batch, t, c], 'out is (B,T,C) for qkv (B,T,3C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
     args.distinct('out', out, 'qkv', qkv).distinct('att', att, 'qkv', qkv).distinct('att', att, 'out', out);
     const [threshold, scale] = this.dropoutMask(args, dropout.p, dropout.seed);
-    this.kernels.attention_forward(out.offset, att.offset, qkv.offset, batch, t, c, heads, dropout.seed, threshold, scale);
+    this.shared('attention_forward', batch * t * t * c, out.offset, att.offset, qkv.offset, batch, t, c, heads, dropout.seed, threshold, scale);
   }
 
   /**
@@ -240,14 +283,15 @@ export abstract class Backend {
     args.shape('dqkv', dqkv, qkv.shape, 'dqkv has the shape of qkv').shape('dout', dout, [batch, t, c], 'dout is (B,T,C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
     args.distinct('dqkv', dqkv, 'qkv', qkv).distinct('dqkv', dqkv, 'dout', dout).distinct('dqkv', dqkv, 'att', att);
     const [threshold, scale] = this.dropoutMask(args, dropout.p, dropout.seed);
-    this.kernels.attention_backward(dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, dropout.seed, threshold, scale, this.attentionRow(t));
+    this.shared('attention_backward', 2 * batch * t * t * c, dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, dropout.seed, threshold, scale, this.attentionRow(t));
   }
 
-  /** The attention kernels' workspace, one row of T floats, grown as needed: the byte offset. */
+  /** The attention kernels' workspace, one row of T floats per thread, grown as needed: the byte offset. */
   private attentionRow(t: number): number {
-    if (this.attentionWorkspace.floats < t) {
+    const floats = t * this.threadCount;
+    if (this.attentionWorkspace.floats < floats) {
       if (this.attentionWorkspace.floats > 0) this.arena.release(this.attentionWorkspace.offset);
-      this.attentionWorkspace = { offset: this.arena.alloc(4 * t), floats: t };
+      this.attentionWorkspace = { offset: this.arena.alloc(4 * floats), floats };
     }
     return this.attentionWorkspace.offset;
   }
@@ -272,7 +316,7 @@ export abstract class Backend {
     args.shape('out', out, inp.shape, 'out has the shape of inp');
     if (out.offset !== inp.offset) args.distinct('out', out, 'inp', inp);
     const [threshold, scale] = this.dropoutMask(args, p, seed);
-    this.kernels.dropout_forward(out.offset, inp.offset, inp.size, seed, threshold, scale);
+    this.shared('dropout_forward', inp.size, out.offset, inp.offset, inp.size, seed, threshold, scale);
   }
 
   /** dinp += dout/(1 - p) where dropoutForward with this seed and p kept the element. */
@@ -280,7 +324,7 @@ export abstract class Backend {
     const args = new KernelArgs(this, 'dropoutBackward').tensor('dinp', dinp, 'f32', dinp.shape.length).tensor('dout', dout, 'f32', dout.shape.length);
     args.shape('dout', dout, dinp.shape, 'dout has the shape of dinp').distinct('dinp', dinp, 'dout', dout);
     const [threshold, scale] = this.dropoutMask(args, p, seed);
-    this.kernels.dropout_backward(dinp.offset, dout.offset, dinp.size, seed, threshold, scale);
+    this.shared('dropout_backward', dinp.size, dinp.offset, dout.offset, dinp.size, seed, threshold, scale);
   }
 
   /** The kernel's threshold (p·2^32) and scale (1/(1 - p)), after checking p and the seed. */
@@ -295,7 +339,7 @@ export abstract class Backend {
     const args = new KernelArgs(this, 'geluForward').tensor('out', out, 'f32', out.shape.length).tensor('inp', inp, 'f32', inp.shape.length);
     args.shape('out', out, inp.shape, 'out has the shape of inp');
     if (out.offset !== inp.offset) args.distinct('out', out, 'inp', inp);
-    this.kernels.gelu_forward(out.offset, inp.offset, inp.size);
+    this.shared('gelu_forward', 16 * inp.size, out.offset, inp.offset, inp.size);
   }
 
   /** dinp += gelu'(inp) · dout, where out = gelu(inp) is the forward's output (kernels reuse it). */
@@ -309,7 +353,7 @@ export abstract class Backend {
     args.shape('dout', dout, inp.shape, 'dout has the shape of inp');
     args.distinct('dinp', dinp, 'inp', inp).distinct('dinp', dinp, 'out', out);
     if (dinp.offset !== dout.offset) args.distinct('dinp', dinp, 'dout', dout);
-    this.kernels.gelu_backward(dinp.offset, inp.offset, out.offset, dout.offset, inp.size);
+    this.shared('gelu_backward', 16 * inp.size, dinp.offset, inp.offset, out.offset, dout.offset, inp.size);
   }
 
   /**
@@ -331,7 +375,19 @@ export abstract class Backend {
       args.distinct('losses', losses, 'logits', logits).distinct('losses', losses, 'probs', probs);
     }
     args.indices('targets', targets, v, 'class (column of logits)');
-    return this.kernels.softmax_xent_forward(losses ? losses.offset : 0, probs.offset, logits.offset, targets.offset, n, v);
+    const parts = this.partsFor(8 * logits.size);
+    if (parts === 1) return this.kernels.softmax_xent_forward(losses ? losses.offset : 0, probs.offset, logits.offset, targets.offset, n, v, 0, 1);
+    // Each part returns its own rows' sum; the mean is the per-row losses summed in row order in
+    // float64, exactly as one part sums them.
+    const rowLosses = losses ?? this.tensor([n]);
+    try {
+      this.threads!.run(SHARED_KERNELS.indexOf('softmax_xent_forward'), [rowLosses.offset, probs.offset, logits.offset, targets.offset, n, v], parts);
+      let total = 0;
+      for (const loss of rowLosses.data()) total += loss;
+      return Math.fround(total / n);
+    } finally {
+      if (!losses) rowLosses.dispose();
+    }
   }
 
   /** probs (n,v) = softmax of each row of logits (n,v), max-subtracted (sampling, statistics). */
@@ -340,7 +396,7 @@ export abstract class Backend {
     const [n, v] = logits.shape;
     args.positive('columns of logits', v);
     args.shape('probs', probs, logits.shape, 'probs has the shape of logits').distinct('probs', probs, 'logits', logits);
-    this.kernels.softmax_forward(probs.offset, logits.offset, n, v);
+    this.shared('softmax_forward', 8 * logits.size, probs.offset, logits.offset, n, v);
   }
 
   /** dlogits (n,v) += (probs - onehot(targets)) · dlosses; dlosses (n) is 1/n for a mean loss. */
@@ -355,7 +411,7 @@ export abstract class Backend {
     args.shape('dlosses', dlosses, [n], 'one loss gradient per row').shape('targets', targets, [n], 'one target per row');
     args.distinct('dlogits', dlogits, 'probs', probs).distinct('dlogits', dlogits, 'dlosses', dlosses);
     args.indices('targets', targets, v, 'class (column of probs)');
-    this.kernels.softmax_xent_backward(dlogits.offset, dlosses.offset, probs.offset, targets.offset, n, v);
+    this.shared('softmax_xent_backward', probs.size, dlogits.offset, dlosses.offset, probs.offset, targets.offset, n, v);
   }
 
   /** out (…,c) = weight (rows,c)[idx (…)]: one_hot(idx) @ weight without the one-hot, for indices of any shape. */
@@ -369,7 +425,7 @@ export abstract class Backend {
     args.shape('out', out, [...idx.shape, c], 'out has one row per index, as wide as weight');
     args.distinct('out', out, 'weight', weight);
     args.indices('idx', idx, rows, 'row of weight');
-    this.kernels.embedding_forward(out.offset, idx.offset, weight.offset, idx.size, c);
+    this.shared('embedding_forward', out.size, out.offset, idx.offset, weight.offset, idx.size, c);
   }
 
   /** dweight[idx[i]] += dout[i] for indices of any shape; repeated indices add up. */
@@ -383,21 +439,21 @@ export abstract class Backend {
     args.shape('dout', dout, [...idx.shape, c], 'dout has one row per index, as wide as dweight');
     args.distinct('dweight', dweight, 'dout', dout);
     args.indices('idx', idx, rows, 'row of dweight');
-    this.kernels.embedding_backward(dweight.offset, idx.offset, dout.offset, idx.size, c);
+    this.shared('embedding_backward', dout.size, dweight.offset, idx.offset, dout.offset, idx.size, c);
   }
 
   /** y += alpha · x. */
   axpy(y: Tensor, x: Tensor, alpha: number): void {
     const args = new KernelArgs(this, 'axpy').tensor('y', y, 'f32', y.shape.length).tensor('x', x, 'f32', x.shape.length);
     args.shape('x', x, y.shape, 'x has the shape of y').finite('alpha', alpha).distinct('y', y, 'x', x);
-    this.kernels.axpy(y.offset, x.offset, y.size, alpha);
+    this.shared('axpy', y.size, y.offset, x.offset, y.size, alpha);
   }
 
   /** param -= lr · grad. */
   sgdStep(param: Tensor, grad: Tensor, lr: number): void {
     const args = new KernelArgs(this, 'sgdStep').tensor('param', param, 'f32', param.shape.length).tensor('grad', grad, 'f32', grad.shape.length);
     args.shape('grad', grad, param.shape, 'grad has the shape of param').finite('lr', lr).distinct('param', param, 'grad', grad);
-    this.kernels.sgd_step(param.offset, grad.offset, param.size, lr);
+    this.shared('sgd_step', param.size, param.offset, grad.offset, param.size, lr);
   }
 
   /** One Adam (or AdamW) update of param, with moment estimates m and v (zero before the first step). */
@@ -416,7 +472,7 @@ export abstract class Backend {
     // Bias corrections and 1 - β in float64 here, once, rather than per element in f32 in the kernel.
     const stepSize = lr / (1 - beta1 ** step);
     const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** step);
-    this.kernels.adam_step(param.offset, grad.offset, m.offset, v.offset, param.size, stepSize, beta1, beta2, 1 - beta1, 1 - beta2, eps, invSqrtBc2, 1 - lr * weightDecay, gradScale);
+    this.shared('adam_step', 8 * param.size, param.offset, grad.offset, m.offset, v.offset, param.size, stepSize, beta1, beta2, 1 - beta1, 1 - beta2, eps, invSqrtBc2, 1 - lr * weightDecay, gradScale);
   }
 
   /** Σ x² over every element (global gradient-norm clipping adds these up). */

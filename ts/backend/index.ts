@@ -5,16 +5,33 @@ import type { BackendName } from './types.js';
 import { BACKEND_NAMES } from './types.js';
 import { WasmBackend, type WasmSource } from './wasm/index.js';
 import { wasmSimdSupported } from './wasm/simd-support.js';
+import type { SpawnWorker } from './wasm/pool.js';
 
-/** Where the two kernel builds come from: bytes read from disk (Node) or inlined (browsers). */
+/** Where the kernel builds come from: bytes read from disk (Node) or inlined (browsers). */
 export interface WasmSources {
   simd: () => WasmSource | Promise<WasmSource>;
   scalar: () => WasmSource | Promise<WasmSource>;
+  /** The threads build's bytes, and how this platform starts a worker (absent: one thread only). */
+  threads?: { bytes: () => BufferSource | Promise<BufferSource>; spawn: SpawnWorker };
 }
 
 export interface CreateBackendOptions {
-  /** Told when wasm-simd was asked for but the engine has no SIMD and wasm-scalar runs instead. */
+  /** Told when what was asked for cannot run here and something slower runs instead (default: console.warn). */
   onFallback?: (message: string) => void;
+  /**
+   * Threads wasm-simd's kernels run on, this one included (1 to 64; default 1). Results have the
+   * same bits for any number. Needs SharedArrayBuffer (in a page: cross-origin isolation).
+   */
+  threads?: number;
+}
+
+/** Why this engine cannot run the threads build, or null if it can. */
+function threadsUnavailable(sources: WasmSources): string | null {
+  if (!sources.threads) return 'this build of wasmgrad has no threads build of the kernels';
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available here';
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false) return 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
+  return null;
 }
 
 /**
@@ -25,9 +42,29 @@ export async function createBackend(name: BackendName, sources: WasmSources, opt
   if (!BACKEND_NAMES.includes(name)) {
     throw new WasmgradError(`unknown backend '${name}'. Fix: use one of ${BACKEND_NAMES.join(', ')}.`);
   }
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new WasmgradError(`threads is ${threads}, but must be an integer from 1 to 64. Fix: pass e.g. threads: 2, or 1 for one thread.`);
+  }
+  if (threads > 1 && name !== 'wasm-simd') {
+    throw new WasmgradError(`threads is ${threads}, but only wasm-simd runs on several threads (${name} runs on one). Fix: use wasm-simd, or threads: 1.`);
+  }
+  const warn = options.onFallback ?? ((m: string) => console.warn(m));
   if (name === 'js') return new JsBackend();
+  if (threads > 1 && wasmSimdSupported()) {
+    const why = threadsUnavailable(sources);
+    if (!why) {
+      try {
+        return await WasmBackend.createThreaded(await sources.threads!.bytes(), threads, sources.threads!.spawn);
+      } catch (e) {
+        if (!(e instanceof WasmgradError) || !/worker failed to start/.test(e.message)) throw e;
+        warn(`wasmgrad: ${e.message}; running on 1 thread.`);
+      }
+    } else {
+      warn(`wasmgrad: ${why}; running on 1 thread.`);
+    }
+  }
   if (name === 'wasm-simd' && !wasmSimdSupported()) {
-    const warn = options.onFallback ?? ((m: string) => console.warn(m));
     warn(
       'wasmgrad: this JavaScript engine does not support WebAssembly SIMD; using wasm-scalar (slower). ' +
         'Fix: use Node ≥ 16.4 or a current Chrome, Firefox or Safari (16.4+).',

@@ -19,6 +19,9 @@ export type BuildExport =
   | 'memory'
   | 'abi_version'
   | 'simd_enabled'
+  | 'threads_enabled'
+  | 'thread_stack_bytes'
+  | 'max_threads'
   | 'heap_base'
   | 'matmul_workspace_bytes'
   | 'peak_flops'
@@ -33,3 +36,21 @@ export type Kernels = Pick<Exports, KernelName>;
 
 /** Everything the wasm module exports, kernels and build exports alike. */
 export type WasmExports = Exports;
+
+/**
+ * The kernels threads divide: each takes (part, parts) last and computes its share of the work
+ * (crate/src/share.rs), so that any number of parts gives the same bits. The rest run on one thread.
+ */
+export type SharedKernelName = {
+  [K in KernelName]: Kernels[K] extends (...args: [...infer _Rest, number, number]) => unknown ? (K extends 'attention_last' | 'sum_squares' | 'mean_abs' ? never : K) : never;
+}[KernelName];
+
+/** A shared kernel's arguments before (part, parts). */
+export type SharedKernelArgs<K extends SharedKernelName> = Kernels[K] extends (...args: [...infer Head, number, number]) => unknown ? Head : never;
+
+/** Every shared kernel, in one fixed order: the worker pool names a kernel by its index here. */
+export const SHARED_KERNELS = [
+  'matmul', 'matmul_batched', 'bias_forward', 'bias_backward', 'layernorm_forward', 'layernorm_backward', 'attention_forward',
+  'attention_backward', 'dropout_forward', 'dropout_backward', 'gelu_forward', 'gelu_backward', 'softmax_forward',
+  'softmax_xent_forward', 'softmax_xent_backward', 'embedding_forward', 'embedding_backward', 'axpy', 'sgd_step', 'adam_step',
+] as const satisfies readonly SharedKernelName[];

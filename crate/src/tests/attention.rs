@@ -32,7 +32,7 @@ fn forward_and_backward_against_float64() {
         let qkv = rng.vec(batch * t * 3 * c, -1.5, 1.5);
         let mut out = Guarded::new(&vec![7.0; batch * t * c]);
         let mut att = Guarded::new(&vec![7.0; batch * heads * t * t]);
-        unsafe { attention_forward(out.ptr(), att.ptr(), qkv.as_ptr(), batch, t, c, heads, AttnDropout::NONE) };
+        unsafe { attention_forward(out.ptr(), att.ptr(), qkv.as_ptr(), batch, t, c, heads, AttnDropout::NONE, 0, 1) };
         let q64: Vec<f64> = qkv.iter().map(|&v| v as f64).collect();
         let want = attention64(&q64, batch, t, c, heads);
         let what = format!("attention B={batch} T={t} C={c} heads={heads}");
@@ -69,6 +69,8 @@ fn forward_and_backward_against_float64() {
                 heads,
                 AttnDropout::NONE,
                 workspace.as_mut_ptr(),
+                0,
+                1,
             )
         };
         assert_close(&format!("{what} dqkv"), dqkv.values(), &want_d, |_| 2e-5);
@@ -82,7 +84,7 @@ fn last_position_alone_is_the_full_pass_last_row_bit_for_bit() {
         let qkv = rng.vec(t * 3 * c, -1.5, 1.5);
         let mut full = vec![0.0; t * c];
         let mut att = vec![0.0; heads * t * t];
-        unsafe { attention_forward(full.as_mut_ptr(), att.as_mut_ptr(), qkv.as_ptr(), 1, t, c, heads, AttnDropout::NONE) };
+        unsafe { attention_forward(full.as_mut_ptr(), att.as_mut_ptr(), qkv.as_ptr(), 1, t, c, heads, AttnDropout::NONE, 0, 1) };
         let mut last = Guarded::new(&vec![7.0; c]);
         let mut workspace = Guarded::new(&vec![7.0; t]);
         unsafe { attention_last(last.ptr(), qkv.as_ptr(), t, c, heads, workspace.ptr()) };

@@ -16,7 +16,7 @@ fn gelu_forward_and_backward() {
     for n in LENGTHS {
         let x = rng.vec(n, -4.0, 4.0);
         let mut out = Guarded::new(&vec![9.0; n]);
-        unsafe { activation::gelu_forward(out.ptr(), x.as_ptr(), n) };
+        unsafe { activation::gelu_forward(out.ptr(), x.as_ptr(), n, 0, 1) };
         let want: Vec<f64> = x.iter().map(|&v| gelu64(v as f64)).collect();
         // math.rs: relative error ≤ 2e-6 for |x| ≤ 4 (erfc's f32 exponent rounding).
         assert_close(&format!("gelu_forward n={n}"), out.values(), &want, |i| 2e-6 * want[i].abs() + 1e-9);
@@ -25,7 +25,7 @@ fn gelu_forward_and_backward() {
         let dout = rng.vec(n, -1.0, 1.0);
         let d0 = rng.vec(n, -1.0, 1.0);
         let mut dinp = Guarded::new(&d0);
-        unsafe { activation::gelu_backward(dinp.ptr(), x.as_ptr(), out.as_ptr(), dout.as_ptr(), n) };
+        unsafe { activation::gelu_backward(dinp.ptr(), x.as_ptr(), out.as_ptr(), dout.as_ptr(), n, 0, 1) };
         let grad = |x: f64| 0.5 * libm::erfc(-x / std::f64::consts::SQRT_2) + x * (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
         let want: Vec<f64> = (0..n).map(|i| d0[i] as f64 + grad(x[i] as f64) * dout[i] as f64).collect();
         assert_close(&format!("gelu_backward n={n}"), dinp.values(), &want, |_| 4e-6);
@@ -41,7 +41,7 @@ fn softmax_cross_entropy_forward_and_backward() {
         let targets: Vec<u32> = (0..n).map(|_| rng.below(v) as u32).collect();
         let mut probs = Guarded::new(&vec![0.0; n * v]);
         let mut losses = Guarded::new(&vec![0.0; n]);
-        let mean = unsafe { loss::softmax_xent_forward(losses.ptr(), probs.ptr(), logits.as_ptr(), targets.as_ptr(), n, v) };
+        let mean = unsafe { loss::softmax_xent_forward(losses.ptr(), probs.ptr(), logits.as_ptr(), targets.as_ptr(), n, v, 0, 1) };
         let mut want_p = vec![0.0; n * v];
         let mut want_l = vec![0.0; n];
         for r in 0..n {
@@ -59,17 +59,17 @@ fn softmax_cross_entropy_forward_and_backward() {
         assert!((mean as f64 - want_mean).abs() <= 2e-6, "mean loss {mean} want {want_mean}");
         // softmax_forward: the same probabilities, bit for bit, without targets.
         let mut alone = Guarded::new(&vec![0.0; n * v]);
-        unsafe { loss::softmax_forward(alone.ptr(), logits.as_ptr(), n, v) };
+        unsafe { loss::softmax_forward(alone.ptr(), logits.as_ptr(), n, v, 0, 1) };
         assert_eq!(alone.values(), probs.values(), "softmax_forward v={v}");
         // The null pointer for losses: the mean alone.
-        let again = unsafe { loss::softmax_xent_forward(core::ptr::null_mut(), probs.ptr(), logits.as_ptr(), targets.as_ptr(), n, v) };
+        let again = unsafe { loss::softmax_xent_forward(core::ptr::null_mut(), probs.ptr(), logits.as_ptr(), targets.as_ptr(), n, v, 0, 1) };
         assert_eq!(again, mean);
 
         let p = probs.values().to_vec();
         let dlosses = rng.vec(n, 0.1, 1.0);
         let d0 = rng.vec(n * v, -1.0, 1.0);
         let mut dlogits = Guarded::new(&d0);
-        unsafe { loss::softmax_xent_backward(dlogits.ptr(), dlosses.as_ptr(), p.as_ptr(), targets.as_ptr(), n, v) };
+        unsafe { loss::softmax_xent_backward(dlogits.ptr(), dlosses.as_ptr(), p.as_ptr(), targets.as_ptr(), n, v, 0, 1) };
         let want: Vec<f64> = (0..n * v)
             .map(|i| {
                 let (r, j) = (i / v, i % v);
@@ -89,12 +89,12 @@ fn bias_forward_and_backward() {
         let b = rng.vec(cols, -1.0, 1.0);
         let x = rng.vec(rows * cols, -1.0, 1.0);
         let mut out = Guarded::new(&x);
-        unsafe { bias::bias_forward(out.ptr(), b.as_ptr(), rows, cols) };
+        unsafe { bias::bias_forward(out.ptr(), b.as_ptr(), rows, cols, 0, 1) };
         let want: Vec<f64> = (0..rows * cols).map(|i| x[i] as f64 + b[i % cols] as f64).collect();
         assert_close(&format!("bias_forward cols={cols}"), out.values(), &want, |i| U * want[i].abs());
 
         let mut db = Guarded::new(&b);
-        unsafe { bias::bias_backward(db.ptr(), x.as_ptr(), rows, cols) };
+        unsafe { bias::bias_backward(db.ptr(), x.as_ptr(), rows, cols, 0, 1) };
         let want: Vec<f64> = (0..cols).map(|j| b[j] as f64 + (0..rows).map(|r| x[r * cols + j] as f64).sum::<f64>()).collect();
         assert_close(&format!("bias_backward cols={cols}"), db.values(), &want, |_| (rows as f64 + 1.0) * U * (rows as f64 + 1.0));
     }
@@ -108,13 +108,13 @@ fn embedding_gather_and_scatter_add_with_repeated_indices() {
         let weight = rng.vec(rows * c, -1.0, 1.0);
         let idx: Vec<u32> = (0..n).map(|_| rng.below(rows) as u32).collect();
         let mut out = Guarded::new(&vec![0.0; n * c]);
-        unsafe { embedding::embedding_forward(out.ptr(), idx.as_ptr(), weight.as_ptr(), n, c) };
+        unsafe { embedding::embedding_forward(out.ptr(), idx.as_ptr(), weight.as_ptr(), n, c, 0, 1) };
         let want: Vec<f64> = (0..n * c).map(|i| weight[idx[i / c] as usize * c + i % c] as f64).collect();
         assert_close(&format!("embedding_forward c={c}"), out.values(), &want, |_| 0.0);
 
         let dout = rng.vec(n * c, -1.0, 1.0);
         let mut dw = Guarded::new(&weight);
-        unsafe { embedding::embedding_backward(dw.ptr(), idx.as_ptr(), dout.as_ptr(), n, c) };
+        unsafe { embedding::embedding_backward(dw.ptr(), idx.as_ptr(), dout.as_ptr(), n, c, 0, 1) };
         let mut want: Vec<f64> = weight.iter().map(|&w| w as f64).collect();
         for i in 0..n * c {
             want[idx[i / c] as usize * c + i % c] += dout[i] as f64;
@@ -130,12 +130,12 @@ fn axpy_sgd_and_adam() {
         let x = rng.vec(n, -1.0, 1.0);
         let y0 = rng.vec(n, -1.0, 1.0);
         let mut y = Guarded::new(&y0);
-        unsafe { optim::axpy(y.ptr(), x.as_ptr(), n, 0.3) };
+        unsafe { optim::axpy(y.ptr(), x.as_ptr(), n, 0.3, 0, 1) };
         let want: Vec<f64> = (0..n).map(|i| y0[i] as f64 + 0.3f32 as f64 * x[i] as f64).collect();
         assert_close(&format!("axpy n={n}"), y.values(), &want, |_| 4.0 * U);
 
         let mut p = Guarded::new(&y0);
-        unsafe { optim::sgd_step(p.ptr(), x.as_ptr(), n, 0.1) };
+        unsafe { optim::sgd_step(p.ptr(), x.as_ptr(), n, 0.1, 0, 1) };
         let want: Vec<f64> = (0..n).map(|i| y0[i] as f64 - 0.1f32 as f64 * x[i] as f64).collect();
         assert_close(&format!("sgd_step n={n}"), p.values(), &want, |_| 4.0 * U);
 
@@ -150,7 +150,7 @@ fn axpy_sgd_and_adam() {
         // The kernel's scalars are f32: the reference uses the same rounded values.
         let [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip] =
             [step_size, b1, b2, 1.0 - b1, 1.0 - b2, eps, inv_sqrt_bc2, 1.0 - lr * wd, clip].map(|s| s as f32);
-        unsafe { optim::adam_step(p.ptr(), x.as_ptr(), m.ptr(), v.ptr(), n, step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip) };
+        unsafe { optim::adam_step(p.ptr(), x.as_ptr(), m.ptr(), v.ptr(), n, step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip, 0, 1) };
         let [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip] =
             [step_size, b1, b2, omb1, omb2, eps, inv_sqrt_bc2, decay, clip].map(f64::from);
         let mut want = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
@@ -207,7 +207,7 @@ fn dropout_keeps_a_fraction_scales_it_and_the_backward_uses_the_same_mask() {
     let threshold = (p * 4_294_967_296.0).round() as u32;
     let scale = (1.0 / (1.0 - p)) as f32;
     let mut out = Guarded::new(&vec![9.0; n]);
-    unsafe { dropout::dropout_forward(out.ptr(), x.as_ptr(), n, seed, threshold, scale) };
+    unsafe { dropout::dropout_forward(out.ptr(), x.as_ptr(), n, seed, threshold, scale, 0, 1) };
     let kept: Vec<bool> = out.values().iter().map(|&v| v != 0.0).collect();
     let fraction = kept.iter().filter(|&&k| k).count() as f64 / n as f64;
     assert!((fraction - 0.8).abs() < 0.005, "kept {fraction}");
@@ -215,14 +215,14 @@ fn dropout_keeps_a_fraction_scales_it_and_the_backward_uses_the_same_mask() {
         assert_eq!(out.values()[i], if kept[i] { x[i] * scale } else { 0.0 });
     }
     let mut dx = Guarded::new(&vec![1.0; n]);
-    unsafe { dropout::dropout_backward(dx.ptr(), x.as_ptr(), n, seed, threshold, scale) };
+    unsafe { dropout::dropout_backward(dx.ptr(), x.as_ptr(), n, seed, threshold, scale, 0, 1) };
     for i in 0..n {
         assert_eq!(dx.values()[i], if kept[i] { 1.0 + x[i] * scale } else { 1.0 });
     }
     // Another seed, another mask; threshold 0 keeps everything.
     let mut other = Guarded::new(&vec![0.0; n]);
-    unsafe { dropout::dropout_forward(other.ptr(), x.as_ptr(), n, seed + 1, threshold, scale) };
+    unsafe { dropout::dropout_forward(other.ptr(), x.as_ptr(), n, seed + 1, threshold, scale, 0, 1) };
     assert!(other.values().iter().zip(&kept).filter(|(v, &k)| (**v != 0.0) != k).count() > n / 10);
-    unsafe { dropout::dropout_forward(other.ptr(), x.as_ptr(), n, seed, 0, 1.0) };
+    unsafe { dropout::dropout_forward(other.ptr(), x.as_ptr(), n, seed, 0, 1.0, 0, 1) };
     assert_eq!(other.values(), &x[..]);
 }

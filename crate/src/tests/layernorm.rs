@@ -30,7 +30,7 @@ fn forward_and_backward_against_float64() {
             let b = if with_bias { rng.vec(c, -0.5, 0.5) } else { vec![0.0; c] };
             let bias_ptr = if with_bias { b.as_ptr() } else { core::ptr::null() };
             let (mut out, mut mean, mut rstd) = (Guarded::new(&vec![0.0; rows * c]), Guarded::new(&vec![0.0; rows]), Guarded::new(&vec![0.0; rows]));
-            unsafe { layernorm_forward(out.ptr(), mean.ptr(), rstd.ptr(), x.as_ptr(), w.as_ptr(), bias_ptr, rows, c, EPS as f32) };
+            unsafe { layernorm_forward(out.ptr(), mean.ptr(), rstd.ptr(), x.as_ptr(), w.as_ptr(), bias_ptr, rows, c, EPS as f32, 0, 1) };
             let f64s = |v: &[f32]| v.iter().map(|&a| a as f64).collect::<Vec<_>>();
             let want = ln64(&f64s(&x), &f64s(&w), &f64s(&b), rows, c);
             let what = format!("layernorm_forward c={c} bias={with_bias}");
@@ -68,6 +68,8 @@ fn forward_and_backward_against_float64() {
                     rstd.values().as_ptr(),
                     rows,
                     c,
+                    0,
+                    1,
                 )
             };
             let plus1 = |v: &[f64]| v.iter().map(|g| g + 1.0).collect::<Vec<_>>();

@@ -28,7 +28,7 @@ fn check(rng: &mut Rng, workspace: &mut [f32], m: usize, k: usize, n: usize, ta:
     let b = rng.vec(k * n, -1.0, 1.0);
     let c0 = rng.vec(m * n, -1.0, 1.0);
     let mut c = Guarded::new(&c0);
-    unsafe { matmul(c.ptr(), a.as_ptr(), b.as_ptr(), m, k, n, ta, tb, acc, workspace.as_mut_ptr()) };
+    unsafe { matmul(c.ptr(), a.as_ptr(), b.as_ptr(), m, k, n, ta, tb, acc, workspace.as_mut_ptr(), 0, 1) };
     let (want, mag) = reference(&c0, &a, &b, m, k, n, ta, tb, acc);
     // Any summation order of k + 1 terms stays within (k + 1)·u·Σ|terms| (Higham, §3.1).
     let what = format!("matmul m={m} k={k} n={n} trans_a={ta} trans_b={tb} accumulate={acc}");
@@ -74,7 +74,7 @@ fn k_zero_gives_zero_or_keeps_c() {
     let mut workspace = vec![0.0; WORKSPACE_FLOATS];
     for acc in [false, true] {
         let mut c = Guarded::new(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-        unsafe { matmul(c.ptr(), [].as_ptr(), [].as_ptr(), 2, 0, 3, false, false, acc, workspace.as_mut_ptr()) };
+        unsafe { matmul(c.ptr(), [].as_ptr(), [].as_ptr(), 2, 0, 3, false, false, acc, workspace.as_mut_ptr(), 0, 1) };
         let want: &[f32] = if acc { &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0] } else { &[0.0; 6] };
         assert_eq!(c.values(), want);
     }
@@ -93,7 +93,7 @@ fn batched_products_with_shared_and_separate_operands() {
             let b = rng.vec(if shared_b { k * n } else { batch * k * n }, -1.0, 1.0);
             let mut c = Guarded::new(&vec![0.0; batch * m * n]);
             let stride_b = if shared_b { 0 } else { k * n };
-            unsafe { matmul_batched(c.ptr(), a.as_ptr(), b.as_ptr(), batch, m, k, n, m * k, stride_b, ta, tb, false, workspace.as_mut_ptr()) };
+            unsafe { matmul_batched(c.ptr(), a.as_ptr(), b.as_ptr(), batch, m, k, n, m * k, stride_b, ta, tb, false, workspace.as_mut_ptr(), 0, 1) };
             let mut want = Vec::new();
             let mut mag = Vec::new();
             for i in 0..batch {
@@ -123,12 +123,12 @@ fn one_row_is_a_row_of_the_many_row_product_bit_for_bit() {
             let c0 = rng.vec(m * n, -1.0, 1.0);
             let mut workspace = vec![0.0; WORKSPACE_FLOATS];
             let mut many = c0.clone();
-            unsafe { matmul(many.as_mut_ptr(), a.as_ptr(), b.as_ptr(), m, k, n, trans_a, trans_b, accumulate, workspace.as_mut_ptr()) };
+            unsafe { matmul(many.as_mut_ptr(), a.as_ptr(), b.as_ptr(), m, k, n, trans_a, trans_b, accumulate, workspace.as_mut_ptr(), 0, 1) };
             for i in [0, m - 1] {
                 // Row i of op(a) as a (1,k) matrix: a (1,k) for trans_a = false, a (k,1) otherwise; both are k contiguous floats.
                 let row: Vec<f32> = (0..k).map(|p| if trans_a { a[p * m + i] } else { a[i * k + p] }).collect();
                 let mut one = Guarded::new(&c0[i * n..(i + 1) * n]);
-                unsafe { matmul(one.ptr(), row.as_ptr(), b.as_ptr(), 1, k, n, trans_a, trans_b, accumulate, workspace.as_mut_ptr()) };
+                unsafe { matmul(one.ptr(), row.as_ptr(), b.as_ptr(), 1, k, n, trans_a, trans_b, accumulate, workspace.as_mut_ptr(), 0, 1) };
                 let want = &many[i * n..(i + 1) * n];
                 assert!(
                     one.values().iter().zip(want).all(|(x, y)| x.to_bits() == y.to_bits()),

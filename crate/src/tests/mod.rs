@@ -7,6 +7,7 @@ mod elementwise;
 mod layernorm;
 mod math;
 mod matmul;
+mod share;
 
 /// xorshift64*: deterministic test data without a dependency.
 pub struct Rng(u64);

@@ -18,7 +18,7 @@ export const geluGrad = (x: number) => 0.5 * onePlusErf(x * SQRT1_2) + x * INV_S
 export const activationKernels = (mem: Views) =>
   ({
     /** out (n) = gelu(inp (n)); out may be inp. */
-    gelu_forward(outPtr: number, inpPtr: number, n: number): void {
+    gelu_forward(outPtr: number, inpPtr: number, n: number, _part: number, _parts: number): void {
       const out = mem.f32(outPtr, n);
       const inp = mem.f32(inpPtr, n);
       for (let i = 0; i < n; i++) out[i] = gelu(inp[i]);
@@ -28,7 +28,7 @@ export const activationKernels = (mem: Views) =>
      * dinp += gelu'(inp) · dout. The readable form recomputes gelu'(x) from x alone; the wasm
      * kernel reuses the forward's output.
      */
-    gelu_backward(dinpPtr: number, inpPtr: number, _outPtr: number, doutPtr: number, n: number): void {
+    gelu_backward(dinpPtr: number, inpPtr: number, _outPtr: number, doutPtr: number, n: number, _part: number, _parts: number): void {
       const dinp = mem.f32(dinpPtr, n);
       const inp = mem.f32(inpPtr, n);
       const dout = mem.f32(doutPtr, n);

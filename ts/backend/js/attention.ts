@@ -17,7 +17,7 @@ const { exp, max, sqrt } = Math;
 export const attentionKernels = (mem: Views) =>
   ({
     /** out (B,T,C) = softmax(q·kᵀ/√hs, causal)·v per head; att (B,heads,T,T) keeps the weights. */
-    attention_forward(outPtr: number, attPtr: number, qkvPtr: number, batch: number, t: number, c: number, heads: number, seed: number, threshold: number, keepScale: number): void {
+    attention_forward(outPtr: number, attPtr: number, qkvPtr: number, batch: number, t: number, c: number, heads: number, seed: number, threshold: number, keepScale: number, _part: number, _parts: number): void {
       const out = mem.f32(outPtr, batch * t * c);
       const att = mem.f32(attPtr, batch * heads * t * t);
       const qkv = mem.f32(qkvPtr, batch * t * 3 * c);
@@ -42,7 +42,7 @@ export const attentionKernels = (mem: Views) =>
 
     /** dqkv (B,T,3C) += the gradient of attention_forward given dout (B,T,C); the workspace is T floats. */
     attention_backward(
-      dqkvPtr: number, doutPtr: number, qkvPtr: number, attPtr: number, batch: number, t: number, c: number, heads: number, seed: number, threshold: number, keepScale: number, workspacePtr: number,
+      dqkvPtr: number, doutPtr: number, qkvPtr: number, attPtr: number, batch: number, t: number, c: number, heads: number, seed: number, threshold: number, keepScale: number, workspacePtr: number, _part: number, _parts: number,
     ): void {
       const drop = { seed, threshold, scale: keepScale };
       const dqkv = mem.f32(dqkvPtr, batch * t * 3 * c);

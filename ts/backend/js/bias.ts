@@ -5,7 +5,7 @@ import type { Views } from './memory.js';
 export const biasKernels = (mem: Views) =>
   ({
     /** out (rows,cols) += bias (cols). */
-    bias_forward(outPtr: number, biasPtr: number, rows: number, cols: number): void {
+    bias_forward(outPtr: number, biasPtr: number, rows: number, cols: number, _part: number, _parts: number): void {
       const out = mem.f32(outPtr, rows * cols);
       const bias = mem.f32(biasPtr, cols);
       for (let r = 0; r < rows; r++) {
@@ -15,7 +15,7 @@ export const biasKernels = (mem: Views) =>
     },
 
     /** dbias (cols) += Σ_rows dout (rows,cols). */
-    bias_backward(dbiasPtr: number, doutPtr: number, rows: number, cols: number): void {
+    bias_backward(dbiasPtr: number, doutPtr: number, rows: number, cols: number, _part: number, _parts: number): void {
       const dbias = mem.f32(dbiasPtr, cols);
       const dout = mem.f32(doutPtr, rows * cols);
       for (let r = 0; r < rows; r++) {

@@ -17,13 +17,13 @@ export function dropoutHash(seed: number, i: number): number {
 export const dropoutKernels = (mem: Views) =>
   ({
     /** out (n) = inp·scale where hash(seed, i) ≥ threshold, else 0. */
-    dropout_forward(outPtr: number, inpPtr: number, n: number, seed: number, threshold: number, scale: number): void {
+    dropout_forward(outPtr: number, inpPtr: number, n: number, seed: number, threshold: number, scale: number, _part: number, _parts: number): void {
       const [out, inp] = [mem.f32(outPtr, n), mem.f32(inpPtr, n)];
       for (let i = 0; i < n; i++) out[i] = dropoutHash(seed, i) >= threshold ? inp[i] * scale : 0;
     },
 
     /** dinp (n) += dout·scale where the forward kept the element. */
-    dropout_backward(dinpPtr: number, doutPtr: number, n: number, seed: number, threshold: number, scale: number): void {
+    dropout_backward(dinpPtr: number, doutPtr: number, n: number, seed: number, threshold: number, scale: number, _part: number, _parts: number): void {
       const [dinp, dout] = [mem.f32(dinpPtr, n), mem.f32(doutPtr, n)];
       for (let i = 0; i < n; i++) if (dropoutHash(seed, i) >= threshold) dinp[i] += dout[i] * scale;
     },

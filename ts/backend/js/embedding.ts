@@ -5,7 +5,7 @@ import type { Views } from './memory.js';
 export const embeddingKernels = (mem: Views) =>
   ({
     /** out (n,c) = weight[idx]: one_hot(idx) @ weight, as a row gather. */
-    embedding_forward(outPtr: number, idxPtr: number, weightPtr: number, n: number, c: number): void {
+    embedding_forward(outPtr: number, idxPtr: number, weightPtr: number, n: number, c: number, _part: number, _parts: number): void {
       const out = mem.f32(outPtr, n * c);
       const idx = mem.i32(idxPtr, n);
       const weight = mem.f32(weightPtr);
@@ -13,7 +13,7 @@ export const embeddingKernels = (mem: Views) =>
     },
 
     /** dweight[idx[i]] += dout[i], as a scatter-add. */
-    embedding_backward(dweightPtr: number, idxPtr: number, doutPtr: number, n: number, c: number): void {
+    embedding_backward(dweightPtr: number, idxPtr: number, doutPtr: number, n: number, c: number, _part: number, _parts: number): void {
       const dweight = mem.f32(dweightPtr);
       const idx = mem.i32(idxPtr, n);
       const dout = mem.f32(doutPtr, n * c);

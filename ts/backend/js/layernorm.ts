@@ -7,7 +7,7 @@ const { sqrt } = Math;
 export const layernormKernels = (mem: Views) =>
   ({
     /** out (rows,c) = (x - μ)/√(var + eps)·weight + bias; mean (rows) = μ, rstd (rows) = 1/√(var + eps). */
-    layernorm_forward(outPtr: number, meanPtr: number, rstdPtr: number, inpPtr: number, weightPtr: number, biasPtr: number, rows: number, c: number, eps: number): void {
+    layernorm_forward(outPtr: number, meanPtr: number, rstdPtr: number, inpPtr: number, weightPtr: number, biasPtr: number, rows: number, c: number, eps: number, _part: number, _parts: number): void {
       const out = mem.f32(outPtr, rows * c);
       const [mean, rstd] = [mem.f32(meanPtr, rows), mem.f32(rstdPtr, rows)];
       const inp = mem.f32(inpPtr, rows * c);
@@ -30,7 +30,7 @@ export const layernormKernels = (mem: Views) =>
     /** dinp += (dn - mean(dn) - n·mean(dn·n))·rstd, dweight += Σ dout·n, dbias += Σ dout; n = (x - μ)·rstd, dn = dout·weight. */
     layernorm_backward(
       dinpPtr: number, dweightPtr: number, dbiasPtr: number, doutPtr: number, inpPtr: number, weightPtr: number, meanPtr: number, rstdPtr: number,
-      rows: number, c: number,
+      rows: number, c: number, _part: number, _parts: number,
     ): void {
       const [dinp, dout, inp] = [mem.f32(dinpPtr, rows * c), mem.f32(doutPtr, rows * c), mem.f32(inpPtr, rows * c)];
       const [dweight, weight] = [mem.f32(dweightPtr, c), mem.f32(weightPtr, c)];

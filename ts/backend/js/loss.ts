@@ -22,7 +22,7 @@ function softmaxRow(probs: Float32Array, logits: Float32Array, row: number, v: n
 export const lossKernels = (mem: Views) =>
   ({
     /** probs (n,v) = softmax of each row of logits (n,v). */
-    softmax_forward(probsPtr: number, logitsPtr: number, n: number, v: number): void {
+    softmax_forward(probsPtr: number, logitsPtr: number, n: number, v: number, _part: number, _parts: number): void {
       const probs = mem.f32(probsPtr, n * v);
       const logits = mem.f32(logitsPtr, n * v);
       for (let r = 0; r < n; r++) softmaxRow(probs, logits, r * v, v);
@@ -32,7 +32,7 @@ export const lossKernels = (mem: Views) =>
      * Softmax + cross-entropy per row, max-subtracted: probs (n,v) = softmax(logits), losses[i]
      * (unless losses is the null pointer) = ln Σ e^(x - max) - (x_target - max). Returns the mean loss.
      */
-    softmax_xent_forward(lossesPtr: number, probsPtr: number, logitsPtr: number, targetsPtr: number, n: number, v: number): number {
+    softmax_xent_forward(lossesPtr: number, probsPtr: number, logitsPtr: number, targetsPtr: number, n: number, v: number, _part: number, _parts: number): number {
       const losses = lossesPtr === 0 ? null : mem.f32(lossesPtr, n);
       const probs = mem.f32(probsPtr, n * v);
       const logits = mem.f32(logitsPtr, n * v);
@@ -49,7 +49,7 @@ export const lossKernels = (mem: Views) =>
     },
 
     /** dlogits (n,v) += (probs - onehot(targets)) · dlosses. */
-    softmax_xent_backward(dlogitsPtr: number, dlossesPtr: number, probsPtr: number, targetsPtr: number, n: number, v: number): void {
+    softmax_xent_backward(dlogitsPtr: number, dlossesPtr: number, probsPtr: number, targetsPtr: number, n: number, v: number, _part: number, _parts: number): void {
       const dlogits = mem.f32(dlogitsPtr, n * v);
       const dlosses = mem.f32(dlossesPtr, n);
       const probs = mem.f32(probsPtr, n * v);

@@ -5,14 +5,14 @@ import type { Views } from './memory.js';
 export const matmulKernels = (mem: Views) =>
   ({
     /** c (m,n) (+)= op(a) (m,k) @ op(b) (k,n); the workspace is the wasm kernel's packing scratch. */
-    matmul(cPtr: number, aPtr: number, bPtr: number, m: number, k: number, n: number, transA: number, transB: number, accumulate: number, _workspace: number): void {
+    matmul(cPtr: number, aPtr: number, bPtr: number, m: number, k: number, n: number, transA: number, transB: number, accumulate: number, _workspace: number, _part: number, _parts: number): void {
       matmul(mem.f32(cPtr, m * n), mem.f32(aPtr, m * k), mem.f32(bPtr, k * n), m, k, n, transA !== 0, transB !== 0, accumulate !== 0);
     },
 
     /** `batch` products, c one after another, a and b strideA and strideB floats apart (0: shared). */
     matmul_batched(
       cPtr: number, aPtr: number, bPtr: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number,
-      transA: number, transB: number, accumulate: number, _workspace: number,
+      transA: number, transB: number, accumulate: number, _workspace: number, _part: number, _parts: number,
     ): void {
       for (let i = 0; i < batch; i++) {
         const c = mem.f32(cPtr + 4 * i * m * n, m * n);

@@ -8,14 +8,14 @@ const { sqrt } = Math;
 export const optimKernels = (mem: Views) =>
   ({
     /** y += alpha · x. */
-    axpy(yPtr: number, xPtr: number, n: number, alpha: number): void {
+    axpy(yPtr: number, xPtr: number, n: number, alpha: number, _part: number, _parts: number): void {
       const y = mem.f32(yPtr, n);
       const x = mem.f32(xPtr, n);
       for (let i = 0; i < n; i++) y[i] += alpha * x[i];
     },
 
     /** param -= lr · grad. */
-    sgd_step(paramPtr: number, gradPtr: number, n: number, lr: number): void {
+    sgd_step(paramPtr: number, gradPtr: number, n: number, lr: number, _part: number, _parts: number): void {
       const param = mem.f32(paramPtr, n);
       const grad = mem.f32(gradPtr, n);
       for (let i = 0; i < n; i++) param[i] -= lr * grad[i];
@@ -25,7 +25,7 @@ export const optimKernels = (mem: Views) =>
     adam_step(
       paramPtr: number, gradPtr: number, mPtr: number, vPtr: number, n: number,
       stepSize: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, invSqrtBc2: number,
-      decay: number, gradScale: number,
+      decay: number, gradScale: number, _part: number, _parts: number,
     ): void {
       const param = mem.f32(paramPtr, n);
       const grad = mem.f32(gradPtr, n);

@@ -5,9 +5,28 @@ import { KernelArgs } from '../validate.js';
 import { instantiateKernels, type WasmSource } from './instantiate.js';
 import type { WasmExports } from '../kernels.js';
 import { WasmMemory } from './memory.js';
+import { importedMemoryPages } from './memory-import.js';
+import { WorkerPool, type SpawnWorker } from './pool.js';
+
+const PAGE = 65536;
+/** wasm32's whole address space, 4 GiB. */
+const MAX_PAGES = 65536;
+
+/**
+ * A shared memory that can grow to `maxPages`; where the engine cannot reserve that much address
+ * space (some phones), a quarter of it.
+ */
+function sharedMemory(initial: number, maxPages: number): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial, maximum: maxPages, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial, maximum: Math.max(initial, maxPages / 4), shared: true });
+  }
+}
 
 export type WasmBackendName = 'wasm-simd' | 'wasm-scalar';
 export type { WasmSource } from './instantiate.js';
+export type { SpawnWorker, PoolWorker } from './pool.js';
 
 /** The crate's own approximations (crate/src/math.rs), exported so tests can measure their error. */
 export type MathApproximation = 'exp' | 'erf' | 'ln';
@@ -20,13 +39,37 @@ export class WasmBackend extends Backend {
   private constructor(
     readonly name: WasmBackendName,
     private readonly exports: WasmExports,
+    shared?: { memory: WebAssembly.Memory; heapBase: number; threads: WorkerPool },
   ) {
     super({
-      memory: new WasmMemory(exports.memory),
-      heapBase: exports.heap_base(),
+      memory: new WasmMemory(shared?.memory ?? exports.memory),
+      heapBase: shared?.heapBase ?? exports.heap_base(),
       kernels: exports,
       matmulWorkspaceBytes: exports.matmul_workspace_bytes(),
+      threads: shared?.threads,
     });
+  }
+
+  /**
+   * wasm-simd on `threads` threads: the threads build (wasm/wasmgrad-threads.wasm) on one shared
+   * memory, this thread and threads - 1 workers started by `spawn`. Its results have the bits of
+   * the one-thread wasm-simd backend's.
+   */
+  static async createThreaded(bytes: BufferSource, threads: number, spawn: SpawnWorker): Promise<WasmBackend> {
+    const what = 'wasm-simd (threads build)';
+    const fix = 'pass the bytes of wasm/wasmgrad-threads.wasm; rebuild it with `npm run build:wasm` if it is damaged';
+    const view = bytes instanceof Uint8Array ? bytes : ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    const pages = importedMemoryPages(view);
+    const memory = sharedMemory(pages.min, pages.max ?? MAX_PAGES);
+    const module = await WebAssembly.compile(view);
+    const exports = await instantiateKernels(module, what, fix, memory);
+    if (exports.threads_enabled() !== 1) throw new WasmgradError(`${what}: got a build without threads. Fix: ${fix}.`);
+    if (threads > exports.max_threads()) {
+      throw new WasmgradError(`threads is ${threads}, but one memory holds at most ${exports.max_threads()}. Fix: ask for fewer threads.`);
+    }
+    const pool = await WorkerPool.start(module, memory, exports, threads, spawn);
+    // wasm-bindgen's thread start-up keeps a page just below the module's minimum size: start past it.
+    return new WasmBackend('wasm-simd', exports, { memory, heapBase: pages.min * PAGE, threads: pool });
   }
 
   /** Instantiates one build of the kernel module; checks it is the build and ABI asked for. */

@@ -1,0 +1,108 @@
+import type { KernelThreads } from '../backend.js';
+import { WasmgradError } from '../errors.js';
+import { SHARED_KERNELS, type WasmExports } from '../kernels.js';
+import { wasmBindgenHooks } from './instantiate.js';
+import { CONTROL, CONTROL_BYTES, kernelImports, serveKernels, type WorkerInit, type WorkerReport } from './worker-main.js';
+
+/** A worker as the pool needs it; Node's worker_threads and the browser's Worker both give one (spawn.ts). */
+export interface PoolWorker {
+  postMessage(message: WorkerInit): void;
+  /** Calls back once, with the worker's start-up report or the error that ended it. */
+  onReport(callback: (report: WorkerReport) => void): void;
+  terminate(): void;
+}
+
+/** Starts a worker running `script`, a classic script whose last line hands `serveKernels` its first message. */
+export type SpawnWorker = (script: (listen: string) => string) => PoolWorker;
+
+/** The worker's script: the self-contained serve loop and its helpers, then the platform's listener. */
+export const workerScript = (listen: string): string =>
+  `"use strict";\nconst wasmBindgenHooks = ${wasmBindgenHooks};\nconst kernelImports = ${kernelImports};\nconst serveKernels = ${serveKernels};\n` +
+  `const start = (init, report) => serveKernels(init, { hooks: wasmBindgenHooks, imports: kernelImports }, report);\n${listen}\n`;
+
+/** Polls between calls before a worker sleeps: about a tenth of a millisecond. */
+const SPINS = 100_000;
+
+/**
+ * Threads sharing one wasm memory: the calling thread is part 0, each worker one more part. A call
+ * writes its kernel and arguments into a shared control block, wakes the workers, runs part 0 and
+ * waits (spinning: the browser's main thread may not block) until every worker has finished.
+ */
+export class WorkerPool implements KernelThreads {
+  private readonly control: Int32Array;
+  private readonly args: Float64Array;
+  private readonly kernels: ((...args: number[]) => number | undefined)[];
+  private disposed = false;
+
+  private constructor(
+    private readonly workers: PoolWorker[],
+    buffer: SharedArrayBuffer,
+    exports: WasmExports,
+  ) {
+    this.control = new Int32Array(buffer);
+    this.args = new Float64Array(buffer, CONTROL.argsByte, CONTROL.maxArgs);
+    this.kernels = SHARED_KERNELS.map((name) => exports[name] as (...args: number[]) => number | undefined);
+  }
+
+  /** Starts count - 1 workers on `memory`, each instantiating `module`; throws if any fails to start. */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: WasmExports, count: number, spawn: SpawnWorker): Promise<WorkerPool> {
+    const buffer = new SharedArrayBuffer(CONTROL_BYTES);
+    const workers: PoolWorker[] = [];
+    try {
+      const reports = [];
+      for (let index = 1; index < count; index++) {
+        const worker = spawn(workerScript);
+        workers.push(worker);
+        reports.push(new Promise<WorkerReport>((resolve) => worker.onReport(resolve)));
+        worker.postMessage({
+          module, memory, control: buffer, index, kernels: SHARED_KERNELS, stackBytes: exports.thread_stack_bytes(), spins: SPINS, layout: CONTROL,
+        });
+      }
+      for (const report of await Promise.all(reports)) {
+        if ('error' in report) throw new Error(report.error);
+      }
+    } catch (e) {
+      for (const worker of workers) worker.terminate();
+      throw new WasmgradError(`a kernel worker failed to start (${(e as Error).message})`);
+    }
+    return new WorkerPool(workers, buffer, exports);
+  }
+
+  get count(): number {
+    return this.workers.length + 1;
+  }
+
+  run(kernel: number, args: readonly number[], parts: number): number | undefined {
+    if (this.disposed) throw new WasmgradError('the backend was disposed: its worker threads have ended. Fix: load a new backend.');
+    if (args.length > CONTROL.maxArgs) throw new WasmgradError(`internal: ${SHARED_KERNELS[kernel]} passes ${args.length} arguments, more than the pool's ${CONTROL.maxArgs}`);
+    const c = this.control;
+    this.args.set(args);
+    Atomics.store(c, CONTROL.argCount, args.length);
+    Atomics.store(c, CONTROL.kernel, kernel);
+    Atomics.store(c, CONTROL.parts, parts);
+    Atomics.store(c, CONTROL.done, 0);
+    Atomics.add(c, CONTROL.generation, 1);
+    Atomics.notify(c, CONTROL.generation);
+    let result: number | undefined;
+    try {
+      result = this.kernels[kernel](...args, 0, parts);
+    } finally {
+      // Every worker acknowledges every call, so none can still be reading this call's arguments
+      // when the next call writes its own.
+      while (Atomics.load(c, CONTROL.done) < this.workers.length);
+    }
+    if (Atomics.exchange(c, CONTROL.failed, 0)) {
+      throw new WasmgradError(`${SHARED_KERNELS[kernel]} failed in a worker thread (a wasm trap: out of bounds or unreachable)`);
+    }
+    return result;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.control, CONTROL.stop, 1);
+    Atomics.add(this.control, CONTROL.generation, 1);
+    Atomics.notify(this.control, CONTROL.generation);
+    for (const worker of this.workers) worker.terminate();
+  }
+}

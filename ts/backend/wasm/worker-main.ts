@@ -1,0 +1,114 @@
+/**
+ * What every worker of the pool runs. The functions here are sent to the worker as source text
+ * (pool.ts), so they must be self-contained: no imports, no module-level names, only globals and
+ * their arguments.
+ */
+import type { WasmExports } from '../kernels.js';
+
+/** The control block, Int32 slots in a SharedArrayBuffer shared by the pool and its workers. */
+export const CONTROL = {
+  /** Bumped by the calling thread once per call: a worker runs a call when it sees a new value. */
+  generation: 0,
+  kernel: 1,
+  parts: 2,
+  argCount: 3,
+  /** Workers that finished the current call (all of them, whether they had a part or not). */
+  done: 4,
+  /** Set when a worker's part threw; the calling thread reports it. */
+  failed: 5,
+  stop: 6,
+  /** Byte offset of the call's arguments, Float64 (pointers, sizes, f32 values and u32 seeds fit exactly). */
+  argsByte: 64,
+  maxArgs: 24,
+} as const;
+
+export const CONTROL_BYTES = CONTROL.argsByte + 8 * CONTROL.maxArgs;
+
+/** The first message a worker gets. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  /** This worker's part when a call is divided (the calling thread is part 0). */
+  index: number;
+  /** The kernels a call may name, by index (kernels.ts SHARED_KERNELS). */
+  kernels: readonly string[];
+  stackBytes: number;
+  /** Polls of the control block before a worker sleeps in Atomics.wait. */
+  spins: number;
+  layout: typeof CONTROL;
+}
+
+/** What a worker reports once: started, or why not. */
+export type WorkerReport = { ready: true } | { error: string };
+
+/**
+ * The imports of a kernel build: wasm-bindgen's start-up hooks by name, and `memory` for the
+ * threads build's shared memory. Throws on any other import.
+ */
+export function kernelImports(
+  module: WebAssembly.Module,
+  hooks: Record<string, () => void>,
+  memory: WebAssembly.Memory | undefined,
+): Record<string, Record<string, WebAssembly.ImportValue>> {
+  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const value = imp.kind === 'function' ? hooks[imp.name] : imp.kind === 'memory' ? memory : undefined;
+    if (!value) throw new Error(`the module imports ${imp.kind} '${imp.module}.${imp.name}', which is not a wasmgrad kernel build's`);
+    (imports[imp.module] ??= {})[imp.name] = value;
+  }
+  return imports;
+}
+
+/**
+ * A worker's life: instantiate the kernels on the shared memory with a stack of its own, report,
+ * then serve calls until told to stop. Between calls it polls the control block `spins` times (a
+ * training step's calls come microseconds apart) and then sleeps in Atomics.wait.
+ */
+export function serveKernels(
+  init: WorkerInit,
+  helpers: { hooks: (exports: () => WasmExports) => Record<string, () => void>; imports: typeof kernelImports },
+  report: (r: WorkerReport) => void,
+): void {
+  let exports: WasmExports;
+  try {
+    const hooks = helpers.hooks(() => exports);
+    exports = new WebAssembly.Instance(init.module, helpers.imports(init.module, hooks, init.memory)).exports as unknown as WasmExports;
+    (exports.__wbindgen_start as (stackBytes: number) => void)(init.stackBytes);
+  } catch (e) {
+    report({ error: String((e as Error)?.message ?? e) });
+    return;
+  }
+  report({ ready: true });
+  const L = init.layout;
+  const control = new Int32Array(init.control);
+  const args = new Float64Array(init.control, L.argsByte, L.maxArgs);
+  const kernels = init.kernels.map((name) => (exports as unknown as Record<string, (...a: number[]) => unknown>)[name]);
+  const call: number[] = [];
+  let seen = Atomics.load(control, L.generation);
+  for (;;) {
+    let spins = 0;
+    while (Atomics.load(control, L.generation) === seen) {
+      if (++spins > init.spins) {
+        Atomics.wait(control, L.generation, seen);
+        spins = 0;
+      }
+    }
+    seen = Atomics.load(control, L.generation);
+    if (Atomics.load(control, L.stop)) return;
+    const parts = Atomics.load(control, L.parts);
+    if (init.index < parts) {
+      const n = Atomics.load(control, L.argCount);
+      call.length = n + 2;
+      for (let i = 0; i < n; i++) call[i] = args[i];
+      call[n] = init.index;
+      call[n + 1] = parts;
+      try {
+        kernels[Atomics.load(control, L.kernel)](...call);
+      } catch {
+        Atomics.store(control, L.failed, 1);
+      }
+    }
+    Atomics.add(control, L.done, 1);
+  }
+}
