@@ -1,7 +1,8 @@
-// npm run bench [-- --json] [--suite kernel|step] [--backend NAME] [--quick]
-// Prints a table (to stderr with --json) and, with --json, a JSON array of records on stdout.
-import { cpus } from 'node:os';
+// npm run bench [-- --json] [--suite kernel|step] [--backend NAME] [--threads 1,2] [--quick]
+// Prints a table (to stderr with --json) and, with --json, the machine and the records as JSON on stdout.
+import { availableParallelism, cpus } from 'node:os';
 import { runKernelSuite } from '../ts/bench/kernel-suite.js';
+import { measureInterleaved } from '../ts/bench/measure.js';
 import { runStepSuite } from '../ts/bench/step-suite.js';
 import type { BenchRecord } from '../ts/bench/record.js';
 import { formatTable } from '../ts/bench/table.js';
@@ -15,6 +16,7 @@ const FLAGS = {
   json: { type: 'boolean', help: 'print the records as a JSON array on stdout (the table goes to stderr)' },
   suite: { type: 'string', value: 'S', help: 'kernel | step (default: both)' },
   backend: { type: 'string', value: 'B', help: `${BACKEND_NAMES.join(' | ')} (default: all three)` },
+  threads: { type: 'string', value: 'N,M', help: 'wasm-simd at each of these thread counts, measured side by side (default: 1)' },
   quick: { type: 'boolean', help: 'shorter warm-up and sampling: rough numbers, fast' },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>;
@@ -22,10 +24,12 @@ const FLAGS = {
 let flags;
 let suite: 'kernel' | 'step' | undefined;
 let only: (typeof BACKEND_NAMES)[number] | undefined;
+let threadCounts = [1];
 try {
   flags = parseFlags(process.argv.slice(2), FLAGS, COMMAND);
   suite = choiceFlag('suite', flags.suite, ['kernel', 'step'] as const);
   only = choiceFlag('backend', flags.backend, BACKEND_NAMES);
+  if (typeof flags.threads === 'string') threadCounts = threadList(flags.threads);
 } catch (e) {
   process.stderr.write(`${(e as CliExit).message}\n`);
   process.exit((e as CliExit).code ?? 2);
@@ -38,18 +42,37 @@ const json = Boolean(flags.json);
 const measureOptions = flags.quick ? { warmupMs: 100, budgetMs: 200, minSamples: 3 } : {};
 
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
-log(`wasmgrad bench · Node ${process.version} · ${cpus()[0]?.model ?? 'unknown CPU'} · ${cpus().length} cores`);
+// Numbers from two machines are never compared blindly: the JSON names the machine.
+const machine = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism(), node: process.version };
+log(`wasmgrad bench · Node ${machine.node} · ${machine.cpu} · ${machine.cores} cores`);
 
 const records: BenchRecord[] = [];
+const onRecord = (r: BenchRecord) => {
+  records.push(r);
+  if (!json) process.stderr.write(`  ${r.suite} ${r.backend}${r.threads > 1 ? `×${r.threads}` : ''} ${r.name} ${r.shape.join('x')}: ${r.medianMs.toFixed(4)} ms\n`);
+};
 for (const name of BACKEND_NAMES.filter((b) => !only || b === only)) {
-  const be = await loadBackend(name);
-  const onRecord = (r: BenchRecord) => {
-    records.push(r);
-    if (!json) process.stderr.write(`  ${r.suite} ${r.backend} ${r.name} ${r.shape.join('x')}: ${r.medianMs.toFixed(4)} ms\n`);
-  };
-  if (suite !== 'step') runKernelSuite(be, onRecord, measureOptions);
-  if (suite !== 'kernel') runStepSuite(be, onRecord, measureOptions);
+  // wasm-simd at every thread count asked for, side by side; the others on one thread.
+  const backends = await Promise.all((name === 'wasm-simd' ? threadCounts : [1]).map((threads) => loadBackend(name, { threads })));
+  if (suite !== 'step') runKernelSuite(backends, onRecord, measureOptions);
+  if (suite !== 'kernel') runStepSuite(backends, onRecord, measureOptions);
+  const pooled = backends.filter((be) => be.threadCount > 1);
+  if (pooled.length > 0 && suite !== 'step') {
+    // What one divided call costs with no work in it: waking the workers and waiting for them.
+    const medians = measureInterleaved(pooled.map((be) => () => be.emptySharedCall()), measureOptions);
+    pooled.forEach((be, i) => onRecord({ suite: 'kernel', name: 'empty call', backend: be.name, threads: be.threadCount, shape: [], medianMs: medians[i], gflops: null, nsPerElement: null }));
+  }
+  backends.forEach((be) => be.dispose());
 }
 log('');
 log(formatTable(records));
-if (json) process.stdout.write(JSON.stringify(records, null, 2) + '\n');
+if (json) process.stdout.write(JSON.stringify({ machine, records }, null, 2) + '\n');
+
+/** --threads 1,2: distinct integers from 1 to 64, in the order given. */
+function threadList(raw: string): number[] {
+  const list = raw.split(',').map((t) => Number(t.trim()));
+  if (list.length === 0 || list.some((t) => !Number.isInteger(t) || t < 1 || t > 64) || new Set(list).size !== list.length) {
+    throw new CliExit(2, `error: --threads ${raw} is not a list of distinct integers from 1 to 64. Fix: pass e.g. --threads 1,2.`);
+  }
+  return list;
+}

@@ -74,6 +74,11 @@ export abstract class Backend {
     this.threads = undefined;
   }
 
+  /** A call divided over every thread with nothing to do (axpy of 0 elements): what the benchmark times as dispatch. */
+  emptySharedCall(): void {
+    this.threads?.run(SHARED_KERNELS.indexOf('axpy'), [0, 0, 0, 0], this.threads.count);
+  }
+
   /** How many threads share a kernel call of this much work (see MIN_WORK_PER_THREAD). */
   private partsFor(work: number): number {
     if (!this.threads) return 1;

@@ -2,7 +2,7 @@ import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import { WasmBackend } from '../backend/wasm/index.js';
 import { Rng } from '../util/rng.js';
-import { measure, type MeasureOptions } from './measure.js';
+import { measure, measureInterleaved, type MeasureOptions } from './measure.js';
 import type { BenchRecord } from './record.js';
 
 /**
@@ -22,68 +22,91 @@ export const MATMUL_CASES: { name: 'matmul_nn' | 'matmul_nt' | 'matmul_tn'; shap
 export const GELU_SHAPE: [number, number] = [1024, 128];
 export const XENT_SHAPE: [number, number] = [1024, 65];
 
-/** Runs the kernel suite on one backend; `onRecord` sees each result as it is measured. */
-export function runKernelSuite(be: Backend, onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}): BenchRecord[] {
+/**
+ * Runs the kernel suite on one backend, or on several side by side (wasm-simd at several thread
+ * counts), each case's samples interleaved; `onRecord` sees each result as it is measured.
+ */
+export function runKernelSuite(backends: Backend | Backend[], onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}): BenchRecord[] {
+  const bes = Array.isArray(backends) ? backends : [backends];
   const records: BenchRecord[] = [];
-  const rng = new Rng(1234);
-  const emit = (r: Omit<BenchRecord, 'suite' | 'backend'>) => {
-    const record: BenchRecord = { suite: 'kernel', backend: be.name, ...r };
-    records.push(record);
-    onRecord(record);
-  };
   const tensors: Tensor[] = [];
-  const make = (shape: number[], data?: Float32Array) => {
-    const t = data ? be.fromArray(shape, data) : be.tensor(shape);
-    tensors.push(t);
-    return t;
+  /** Measures one case on every backend: `setup` makes its tensors and returns the call to time. */
+  const bench = (name: string, shape: number[], setup: (be: Backend, make: Make) => () => void, rate: (ms: number) => Pick<BenchRecord, 'gflops' | 'nsPerElement'>) => {
+    const calls = bes.map((be) => {
+      const rng = new Rng(1234);
+      return setup(be, (shape, fill) => {
+        const size = shape.reduce((a, b) => a * b, 1);
+        const t =
+          fill === undefined ? be.tensor(shape)
+          : typeof fill === 'number' ? be.fromArray(shape, rng.normals(size, fill))
+          : be.fromArray(shape, Int32Array.from({ length: size }, () => rng.int(fill.below)), 'i32');
+        tensors.push(t);
+        return t;
+      });
+    });
+    const medians = measureInterleaved(calls, options);
+    bes.forEach((be, i) => {
+      const record: BenchRecord = { suite: 'kernel', backend: be.name, threads: be.threadCount, name, shape, medianMs: medians[i], ...rate(medians[i]) };
+      records.push(record);
+      onRecord(record);
+    });
   };
+  const perElement = (elements: number) => (ms: number) => ({ gflops: null, nsPerElement: (ms * 1e6) / elements });
 
-  if (be instanceof WasmBackend) {
-    // The ceiling the matmul is compared with, measured in the same run on the same core.
+  // The ceiling the matmul is compared with, measured in the same run on the same core.
+  const wasm = bes.filter((be): be is WasmBackend => be instanceof WasmBackend && be.threadCount === 1);
+  if (wasm.length > 0) {
     const iters = 200_000;
     let flops = 0;
     const ms = measure(() => {
-      flops = be.peakFlops(iters).flops;
+      flops = wasm[0].peakFlops(iters).flops;
     }, options);
-    emit({ name: 'peak', shape: [], medianMs: ms, gflops: flops / ms / 1e6, nsPerElement: null });
+    const record: BenchRecord = { suite: 'kernel', name: 'peak', backend: wasm[0].name, threads: 1, shape: [], medianMs: ms, gflops: flops / ms / 1e6, nsPerElement: null };
+    records.push(record);
+    onRecord(record);
   }
 
   for (const { name, shape } of MATMUL_CASES) {
     const [m, k, n] = shape;
     const transA = name === 'matmul_tn';
     const transB = name === 'matmul_nt';
-    const a = make(transA ? [k, m] : [m, k], rng.normals(m * k));
-    const b = make(transB ? [n, k] : [k, n], rng.normals(k * n));
-    const c = make([m, n]);
-    const ms = measure(() => be.matmul(c, a, b, { transA, transB }), options);
-    emit({ name, shape, medianMs: ms, gflops: (2 * m * k * n) / ms / 1e6, nsPerElement: null });
+    bench(name, shape, (be, make) => {
+      const a = make(transA ? [k, m] : [m, k], 1);
+      const b = make(transB ? [n, k] : [k, n], 1);
+      const c = make([m, n]);
+      return () => be.matmul(c, a, b, { transA, transB });
+    }, (ms) => ({ gflops: (2 * m * k * n) / ms / 1e6, nsPerElement: null }));
   }
 
   const [rows, hidden] = GELU_SHAPE;
-  const x = make(GELU_SHAPE, rng.normals(rows * hidden));
-  const y = make(GELU_SHAPE);
-  const dy = make(GELU_SHAPE, rng.normals(rows * hidden));
-  const dx = make(GELU_SHAPE);
-  const geluElements = rows * hidden;
-  const geluFwd = measure(() => be.geluForward(y, x), options);
-  emit({ name: 'gelu_fwd', shape: GELU_SHAPE, medianMs: geluFwd, gflops: null, nsPerElement: (geluFwd * 1e6) / geluElements });
-  be.geluForward(y, x);
-  const geluBwd = measure(() => be.geluBackward(dx, x, y, dy), options);
-  emit({ name: 'gelu_bwd', shape: GELU_SHAPE, medianMs: geluBwd, gflops: null, nsPerElement: (geluBwd * 1e6) / geluElements });
+  bench('gelu_fwd', GELU_SHAPE, (be, make) => {
+    const [x, y] = [make(GELU_SHAPE, 1), make(GELU_SHAPE)];
+    return () => be.geluForward(y, x);
+  }, perElement(rows * hidden));
+  bench('gelu_bwd', GELU_SHAPE, (be, make) => {
+    const [x, y, dy, dx] = [make(GELU_SHAPE, 1), make(GELU_SHAPE), make(GELU_SHAPE, 1), make(GELU_SHAPE)];
+    be.geluForward(y, x);
+    return () => be.geluBackward(dx, x, y, dy);
+  }, perElement(rows * hidden));
 
   const [batch, vocab] = XENT_SHAPE;
-  const logits = make(XENT_SHAPE, rng.normals(batch * vocab, 2));
-  const probs = make(XENT_SHAPE);
-  const dlogits = make(XENT_SHAPE);
-  const targets = be.fromArray([batch], Int32Array.from({ length: batch }, () => rng.int(vocab)), 'i32');
-  tensors.push(targets);
-  const dlosses = make([batch], new Float32Array(batch).fill(1 / batch));
-  const xentElements = batch * vocab;
-  const xentFwd = measure(() => be.softmaxXentForward(probs, logits, targets), options);
-  emit({ name: 'xent_fwd', shape: XENT_SHAPE, medianMs: xentFwd, gflops: null, nsPerElement: (xentFwd * 1e6) / xentElements });
-  const xentBwd = measure(() => be.softmaxXentBackward(dlogits, dlosses, probs, targets), options);
-  emit({ name: 'xent_bwd', shape: XENT_SHAPE, medianMs: xentBwd, gflops: null, nsPerElement: (xentBwd * 1e6) / xentElements });
+  const xent = (make: Make) => ({ logits: make(XENT_SHAPE, 2), probs: make(XENT_SHAPE), targets: make([batch], { below: vocab }) });
+  bench('xent_fwd', XENT_SHAPE, (be, make) => {
+    const { logits, probs, targets } = xent(make);
+    return () => be.softmaxXentForward(probs, logits, targets);
+  }, perElement(batch * vocab));
+  bench('xent_bwd', XENT_SHAPE, (be, make) => {
+    const { logits, probs, targets } = xent(make);
+    const dlogits = make(XENT_SHAPE);
+    const dlosses = make([batch]);
+    be.write(dlosses, new Float32Array(batch).fill(1 / batch));
+    be.softmaxXentForward(probs, logits, targets);
+    return () => be.softmaxXentBackward(dlogits, dlosses, probs, targets);
+  }, perElement(batch * vocab));
 
   tensors.forEach((t) => t.dispose());
   return records;
 }
+
+/** A tensor on the case's backend: zeros, normals of standard deviation `fill`, or integer classes below `fill.below`. */
+type Make = (shape: number[], fill?: number | { below: number }) => Tensor;

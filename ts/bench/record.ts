@@ -5,6 +5,8 @@ export interface BenchRecord {
   suite: 'kernel' | 'step';
   name: string;
   backend: BackendName;
+  /** Threads the kernels ran on (wasm-simd's pool; 1 for the others). */
+  threads: number;
   shape: number[];
   medianMs: number;
   gflops: number | null;

@@ -5,7 +5,7 @@ import type { TrainConfig } from '../train/config.js';
 import type { ModelConfig } from '../nn/registry.js';
 import { Rng } from '../util/rng.js';
 import { PRESETS } from '../train/presets.js';
-import { measure, type MeasureOptions } from './measure.js';
+import { measureInterleaved, type MeasureOptions } from './measure.js';
 import type { BenchRecord } from './record.js';
 
 /** Vocabulary of the synthetic text: tiny-shakespeare's size, so shapes match real training. */
@@ -48,8 +48,14 @@ export function syntheticText(length: number, seed = 1): string {
   return text;
 }
 
-/** Runs the step benchmarks (those `include` accepts: all by default) on one backend. */
-export function runStepSuite(be: Backend, onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}, include: (c: StepCase) => boolean = () => true): BenchRecord[] {
+/**
+ * Runs the step benchmarks (those `include` accepts: all by default) on one backend, or on several
+ * side by side (wasm-simd at several thread counts), each case's samples interleaved.
+ */
+export function runStepSuite(
+  backends: Backend | Backend[], onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}, include: (c: StepCase) => boolean = () => true,
+): BenchRecord[] {
+  const bes = Array.isArray(backends) ? backends : [backends];
   const data = makeDataset(syntheticText(200_000));
   const records: BenchRecord[] = [];
   for (const { model, batch, train, shape, flops } of STEP_CASES.filter(include)) {
@@ -57,16 +63,18 @@ export function runStepSuite(be: Backend, onRecord: (r: BenchRecord) => void, op
       init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
       ...train, model, batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000, evalBatches: 0,
     };
-    const trainer = new Trainer(be, data, config);
-    const ms = measure(() => trainer.trainStep(), options);
-    const record: BenchRecord = {
-      suite: 'step', name: model.kind, backend: be.name, shape,
-      medianMs: ms, gflops: flops === null ? null : flops / ms / 1e6, nsPerElement: null,
-      ...(flops === null ? {} : { matmulShare: matmulShare(be, () => trainer.trainStep()) }),
-    };
-    trainer.dispose();
-    records.push(record);
-    onRecord(record);
+    const trainers = bes.map((be) => new Trainer(be, data, config));
+    const medians = measureInterleaved(trainers.map((trainer) => () => trainer.trainStep()), options);
+    bes.forEach((be, i) => {
+      const record: BenchRecord = {
+        suite: 'step', name: model.kind, backend: be.name, threads: be.threadCount, shape,
+        medianMs: medians[i], gflops: flops === null ? null : flops / medians[i] / 1e6, nsPerElement: null,
+        ...(flops === null ? {} : { matmulShare: matmulShare(be, () => trainers[i].trainStep()) }),
+      };
+      records.push(record);
+      onRecord(record);
+    });
+    trainers.forEach((t) => t.dispose());
   }
   return records;
 }

@@ -24,6 +24,8 @@ import { Progress, formatSeconds } from './progress.js';
 import { CliExit, runCli } from './run-cli.js';
 
 const COMMAND = 'npm run train';
+/** Threads by default: one, until the pool's speed-up is measured on every shape (see issue notes). */
+const DEFAULT_THREADS = 1;
 /** Every config field, as a flag: the training fields, --model, and each model kind's own fields. */
 const CONFIG_FIELDS = allFields();
 const fieldFlag = (f: Field): FlagSpec => ({
@@ -36,6 +38,7 @@ const FLAGS: Record<string, FlagSpec> = {
   preset: { type: 'string', value: 'P', help: `start from a preset: ${PRESET_NAMES.join(', ')} (default: default)` },
   ...Object.fromEntries(CONFIG_FIELDS.map((f) => [f.flag, fieldFlag(f)])),
   backend: { type: 'string', value: 'B', help: `${BACKEND_NAMES.join(' | ')} (default: wasm-simd)` },
+  threads: { type: 'string', value: 'N', help: `threads wasm-simd's kernels run on, 1 to 64: the same results on any number (default: ${DEFAULT_THREADS})` },
   data: { type: 'string', value: 'FILE', help: `UTF-8 text to train on (default: ${DEFAULT_DATA}, downloaded if missing)` },
   out: { type: 'string', value: 'DIR', help: 'run directory (default: runs/<preset>-<time>/, or the resumed one)' },
   resume: { type: 'string', value: 'DIR', help: 'continue the run saved in DIR, bit-identically' },
@@ -56,6 +59,8 @@ interface Summary {
   preset: string;
   model: ModelConfig;
   backend: BackendName;
+  /** Threads the kernels ran on (the results are the same on any number). */
+  threads: number;
   seed: number;
   steps: number;
   batch: number | 'full';
@@ -100,7 +105,8 @@ async function main(): Promise<void> {
 
   const text = await loadText(dataPath, log);
   const data = makeDataset(text, { valFraction: config.valFraction, vocab: resumed ? new Vocabulary(resumed.meta.vocab) : initial?.vocab });
-  const backend = await loadBackend(backendName, { onFallback: log });
+  const threads = threadsFlag(flags.threads) ?? (backendName === 'wasm-simd' ? DEFAULT_THREADS : 1);
+  const backend = await loadBackend(backendName, { threads, onFallback: log });
   const trainer = new Trainer(backend, data, config, resumed?.state ?? (initial ? { params: initial.values } : undefined));
   if (initial) log(`starting from the parameters in ${initFrom}${initial.notes.length > 0 ? ` (${initial.notes.join('; ')})` : ''}`);
   const meta: RunInfo = {
@@ -112,7 +118,7 @@ async function main(): Promise<void> {
   const trainWindows = windowCount(trainPart(data), trainer.model.window);
   const valWindows = windowCount(validationPart(data), trainer.model.window);
   const split = valWindows > 0 ? `${count(trainWindows)} train + ${count(valWindows)} validation windows` : `${count(trainWindows)} windows`;
-  log(`${resumed ? `resuming ${resumeDir} at step ${trainer.step}` : `training ${preset}`}: ${describeModel(config.model)}, ${config.init} init, ${config.optimizer} lr ${config.lr}${config.schedule === 'cosine' ? ' cosine' : ''}, batch ${config.batch}, ${config.steps} steps on ${backend.name}; ${data.vocab.size} characters, ${split}`);
+  log(`${resumed ? `resuming ${resumeDir} at step ${trainer.step}` : `training ${preset}`}: ${describeModel(config.model)}, ${config.init} init, ${config.optimizer} lr ${config.lr}${config.schedule === 'cosine' ? ' cosine' : ''}, batch ${config.batch}, ${config.steps} steps on ${backend.name}${backend.threadCount > 1 ? ` (${backend.threadCount} threads)` : ''}; ${data.vocab.size} characters, ${split}`);
   log(`run directory: ${outDir}`);
   if (resumed) {
     // One line: where the run continues from, and what recovering it took.
@@ -136,6 +142,7 @@ async function main(): Promise<void> {
     preset,
     model: config.model,
     backend: backend.name,
+    threads: backend.threadCount,
     seed: config.seed,
     steps: trainer.step,
     batch: config.batch,
@@ -158,6 +165,16 @@ async function main(): Promise<void> {
 }
 
 type Flags = Record<string, string | boolean | undefined>;
+
+/** --threads: an integer from 1 to 64. */
+function threadsFlag(raw: string | boolean | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(value) || value < 1 || value > 64) {
+    throw new CliExit(2, `error: --threads ${raw} is not an integer from 1 to 64. Fix: pass e.g. --threads 2, or --threads 1 for one thread.`);
+  }
+  return value;
+}
 
 /**
  * A new run: the preset's config with the flags on top; the library checks every field. With a
@@ -308,7 +325,7 @@ function formatSummary(s: Summary, sample: string, dir: string, windows: number)
     a === null ? '—' : `input ${a.input.toFixed(4)}  hidden ${a.hidden === null ? '—' : a.hidden.toFixed(4)}  output ${a.output.toFixed(4)}  softmax ${a.softmax.toFixed(4)} (mean max p ${a.softmaxMax.toFixed(3)})`;
   const rows: [string, string][] = [
     ['preset', `${s.preset}: ${describeModel(s.model)}, ${s.init} init, ${s.optimizer} lr ${s.lr}, batch ${s.batch}, seed ${s.seed}`],
-    ['backend', s.backend],
+    ['backend', `${s.backend}, ${s.threads} thread${s.threads === 1 ? '' : 's'}`],
     ['steps', String(s.steps)],
     ['initial loss', fmt(s.initLoss)],
     ['final batch loss', fmt(s.finalBatchLoss)],
