@@ -5,12 +5,15 @@ import type { BackendName } from './backend/types.js';
 // consumer's bundler needs no loader, no copied .wasm files and no path (rapier's "-compat" way).
 import simdBytes from '../wasm/wasmgrad-simd.wasm';
 import scalarBytes from '../wasm/wasmgrad-scalar.wasm';
+import threadsBytes from '../wasm/wasmgrad-threads.wasm';
+import { spawnWebWorker } from './backend/wasm/spawn-web.js';
 
 export * from './api.js';
 
 export const inlineWasmSources: WasmSources = {
   simd: () => simdBytes,
   scalar: () => scalarBytes,
+  threads: { bytes: () => threadsBytes as Uint8Array<ArrayBuffer>, spawn: spawnWebWorker },
 };
 
 /** A backend by name, with the kernel builds that are part of this bundle. */

@@ -109,7 +109,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.run = 'running';
       state.init = m.init;
       ui.total.textContent = m.steps.toLocaleString('en-US');
-      ui.backend.textContent = m.backend;
+      ui.backend.textContent = m.threads > 1 ? `${m.backend} × ${m.threads} threads` : m.backend;
       status(ui.runStatus, 'training');
       renderStats(ui.stats, m.init, m.init);
       break;

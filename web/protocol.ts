@@ -12,7 +12,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'corpus'; source: string; characters: number; distinct: number }
-  | { type: 'started'; backend: BackendName; steps: number; init: ActivationStats }
+  | { type: 'started'; backend: BackendName; threads: number; steps: number; init: ActivationStats }
   /** About every 100 ms while training: the losses of the steps since the last message. */
   | { type: 'progress'; step: number; losses: number[]; stepsPerSecond: number }
   /** About every second, and when a run stops: statistics and a sample of the current model. */

@@ -69,7 +69,9 @@ function loadCorpus(bytes: ArrayBuffer, source: string): void {
 function backend(name: BackendName): Promise<Backend> {
   let loading = backends.get(name);
   if (!loading) {
-    loading = loadBackend(name, { onFallback: (message) => post({ type: 'notice', message }) });
+    // wasm-simd on every core (at most 8) when the page is cross-origin isolated; the same results on any number.
+    const threads = name === 'wasm-simd' && self.crossOriginIsolated ? Math.min(8, Math.max(1, navigator.hardwareConcurrency || 1)) : 1;
+    loading = loadBackend(name, { threads, onFallback: (message) => post({ type: 'notice', message }) });
     backends.set(name, loading);
   }
   return loading;
@@ -81,7 +83,7 @@ async function start(config: TrainConfig, backendName: BackendName): Promise<voi
     const be = await backend(backendName);
     const trainer = new Trainer(be, makeDataset(text, { valFraction: config.valFraction }), config);
     run = { trainer, running: false, lastProgress: 0, lastSnapshot: 0 };
-    post({ type: 'started', backend: be.name, steps: config.steps, init: trainer.activationStats() });
+    post({ type: 'started', backend: be.name, threads: be.threadCount, steps: config.steps, init: trainer.activationStats() });
     snapshot(run);
   }
   if (run.running || run.trainer.step >= run.trainer.config.steps) return;

@@ -12,7 +12,8 @@ import { contentType, serve, type RunningServer } from '../../scripts/serve.js';
 const root = join(__dirname, '..', '..');
 const fixture = join(__dirname, 'consumer');
 const STEPS = 50;
-const BACKENDS = ['wasm-simd', 'wasm-scalar', 'js'];
+// wasm-simd also on 2, 3 and 4 threads (the pool's workers, in Node and in the page): the same bits as on one.
+const BACKENDS = ['wasm-simd', 'wasm-scalar', 'js', 'wasm-simd×2', 'wasm-simd×3', 'wasm-simd×4'];
 /**
  * The js backend's losses may differ between Node's and Chromium's V8: ECMAScript leaves the
  * accuracy of Math.exp and Math.log (used by its softmax and GELU) to the engine, and the two V8
@@ -72,7 +73,7 @@ test('a browser bundle of the installed package takes its browser entry and no N
   await expect(bundleForBrowser(join(app, 'node_modules/wasmgrad/dist/node/index.js'), join(tmp, 'node.js'))).rejects.toThrow(/node:fs/);
 });
 
-test(`${STEPS} seeded steps of the MLP, the context MLP and a GPT with dropout give the same losses in Chromium and in Node`, async () => {
+test(`${STEPS} seeded steps of the MLP, the context MLP and a GPT with dropout give the same losses in Chromium and in Node, on 1 to 4 threads`, async () => {
   const node = JSON.parse(run(process.execPath, ['node-run.mjs', String(STEPS), ...BACKENDS], app)) as { resolved: string; losses: Record<string, number[]> };
   expect(node.resolved).toMatch(/\/node_modules\/wasmgrad\/dist\/node\/index\.js$/);
 
@@ -100,6 +101,10 @@ test(`${STEPS} seeded steps of the MLP, the context MLP and a GPT with dropout g
     // Numbers cross page.evaluate and JSON as their shortest round-trip decimal, so nothing is lost.
     expect(chromium[`${preset}/wasm-simd`]).toEqual(node.losses[`${preset}/wasm-simd`]);
     expect(chromium[`${preset}/wasm-scalar`]).toEqual(node.losses[`${preset}/wasm-scalar`]);
+    for (const threads of [2, 3, 4]) {
+      expect({ threads, losses: node.losses[`${preset}/wasm-simd×${threads}`] }).toEqual({ threads, losses: node.losses[`${preset}/wasm-simd`] });
+      expect({ threads, losses: chromium[`${preset}/wasm-simd×${threads}`] }).toEqual({ threads, losses: node.losses[`${preset}/wasm-simd`] });
+    }
     const js = `${preset}/js`;
     const worst = Math.max(...chromium[js].map((l, i) => Math.abs(l - node.losses[js][i]) / node.losses[js][i]));
     expect(worst).toBeLessThanOrEqual(JS_RTOL);

@@ -37,16 +37,20 @@ const CONFIGS = {
   gpt: { ...PRESETS['gpt-baby'].config, model: { kind: 'gpt', block: 16, layers: 2, heads: 2, embedding: 32, dropout: 0.1, bias: true }, batch: 8, warmup: 0 },
 };
 
-/** Losses of the first `steps` steps of a case on one backend. */
+/** Losses of the first `steps` steps of a case on one backend: a backend's name, or 'wasm-simd×N' for N threads. */
 export async function trainLosses(backendName, preset, steps) {
-  const backend = await loadBackend(backendName, {
+  const [name, threads = '1'] = backendName.split('×');
+  const backend = await loadBackend(name, {
+    threads: Number(threads),
     onFallback: (message) => {
       throw new Error(message);
     },
   });
+  if (backend.threadCount !== Number(threads)) throw new Error(`${backendName}: got ${backend.threadCount} threads`);
   const trainer = new Trainer(backend, makeDataset(TEXT), { ...CONFIGS[preset], valFraction: 0, steps });
   const losses = [];
   for (let i = 0; i < steps; i++) losses.push(trainer.trainStep());
   trainer.dispose();
+  backend.dispose();
   return losses;
 }
