@@ -284,3 +284,19 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     expect(existsSync(join(out, 'metrics.jsonl'))).toBe(true);
   });
 });
+
+test('--threads: recorded in the summary, the same losses as one thread; out-of-range values named by the flag', async () => {
+  const runs = await Promise.all([1, 2].map((threads) => cli('train', [...small, '--steps', '20', '--threads', String(threads), '--out', join(tmp, `threads-${threads}`), '--json'])));
+  const [one, two] = runs.map((r) => {
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  });
+  expect([one.threads, two.threads]).toEqual([1, 2]);
+  expect(two.finalBatchLoss).toBe(one.finalBatchLoss);
+  expect(two.fullDataLoss).toBe(one.fullDataLoss);
+  expect(readFileSync(join(tmp, 'threads-2', 'metrics.jsonl'), 'utf8')).toBe(readFileSync(join(tmp, 'threads-1', 'metrics.jsonl'), 'utf8'));
+  for (const bad of ['0', '-1', '1.5', '65', 'two']) {
+    expectCleanError(await cli('train', [...small, '--steps', '2', '--threads', bad]), 2, `--threads ${bad} is not an integer from 1 to 64`);
+  }
+  expectCleanError(await cli('train', [...small, '--steps', '2', '--backend', 'js', '--threads', '2']), 1, /only wasm-simd runs on several threads/);
+});

@@ -23,6 +23,16 @@ export const workerScript = (listen: string): string =>
 /** Polls between calls before a worker sleeps: about a tenth of a millisecond. */
 const SPINS = 100_000;
 
+/** Whether this thread may Atomics.wait: a browser's main thread may not (it throws). */
+const CAN_BLOCK = (() => {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 /**
  * Threads sharing one wasm memory: the calling thread is part 0, each worker one more part. A call
  * writes its kernel and arguments into a shared control block, wakes the workers, runs part 0 and
@@ -55,7 +65,7 @@ export class WorkerPool implements KernelThreads {
         workers.push(worker);
         reports.push(new Promise<WorkerReport>((resolve) => worker.onReport(resolve)));
         worker.postMessage({
-          module, memory, control: buffer, index, kernels: SHARED_KERNELS, stackBytes: exports.thread_stack_bytes(), spins: SPINS, layout: CONTROL,
+          module, memory, control: buffer, index, kernels: SHARED_KERNELS, stackBytes: exports.thread_stack_bytes(), spins: SPINS, workers: count - 1, layout: CONTROL,
         });
       }
       for (const report of await Promise.all(reports)) {
@@ -89,12 +99,29 @@ export class WorkerPool implements KernelThreads {
     } finally {
       // Every worker acknowledges every call, so none can still be reading this call's arguments
       // when the next call writes its own.
-      while (Atomics.load(c, CONTROL.done) < this.workers.length);
+      this.waitForWorkers();
     }
     if (Atomics.exchange(c, CONTROL.failed, 0)) {
       throw new WasmgradError(`${SHARED_KERNELS[kernel]} failed in a worker thread (a wasm trap: out of bounds or unreachable)`);
     }
     return result;
+  }
+
+  /**
+   * Spins while the workers finish (a divided call's parts end within microseconds of each other),
+   * then, where this thread may block (not a browser's main thread), sleeps until the last one
+   * wakes it: with more threads than cores, a spinning caller would take a core from a worker.
+   */
+  private waitForWorkers(): void {
+    const c = this.control;
+    const all = this.workers.length;
+    let spins = 0;
+    for (let done = Atomics.load(c, CONTROL.done); done < all; done = Atomics.load(c, CONTROL.done)) {
+      if (++spins > SPINS && CAN_BLOCK) {
+        Atomics.wait(c, CONTROL.done, done, 1);
+        spins = 0;
+      }
+    }
   }
 
   dispose(): void {

@@ -36,6 +36,8 @@ export interface WorkerInit {
   stackBytes: number;
   /** Polls of the control block before a worker sleeps in Atomics.wait. */
   spins: number;
+  /** Workers in the pool (the calling thread not counted). */
+  workers: number;
   layout: typeof CONTROL;
 }
 
@@ -109,6 +111,7 @@ export function serveKernels(
         Atomics.store(control, L.failed, 1);
       }
     }
-    Atomics.add(control, L.done, 1);
+    // The last worker to finish wakes the calling thread, if it went to sleep waiting.
+    if (Atomics.add(control, L.done, 1) === init.workers - 1) Atomics.notify(control, L.done);
   }
 }

@@ -1,6 +1,7 @@
 // npm run train -- [options]: trains a model on a text, prints a summary, writes a run directory.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { WasmgradError } from '../../backend/errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../backend/types.js';
@@ -24,8 +25,8 @@ import { Progress, formatSeconds } from './progress.js';
 import { CliExit, runCli } from './run-cli.js';
 
 const COMMAND = 'npm run train';
-/** Threads by default: one, until the pool's speed-up is measured on every shape (see issue notes). */
-const DEFAULT_THREADS = 1;
+/** Threads by default: every core, at most 8 (the results are the same on any number). */
+const DEFAULT_THREADS = Math.min(8, availableParallelism());
 /** Every config field, as a flag: the training fields, --model, and each model kind's own fields. */
 const CONFIG_FIELDS = allFields();
 const fieldFlag = (f: Field): FlagSpec => ({
@@ -38,7 +39,7 @@ const FLAGS: Record<string, FlagSpec> = {
   preset: { type: 'string', value: 'P', help: `start from a preset: ${PRESET_NAMES.join(', ')} (default: default)` },
   ...Object.fromEntries(CONFIG_FIELDS.map((f) => [f.flag, fieldFlag(f)])),
   backend: { type: 'string', value: 'B', help: `${BACKEND_NAMES.join(' | ')} (default: wasm-simd)` },
-  threads: { type: 'string', value: 'N', help: `threads wasm-simd's kernels run on, 1 to 64: the same results on any number (default: ${DEFAULT_THREADS})` },
+  threads: { type: 'string', value: 'N', help: `threads wasm-simd's kernels run on, 1 to 64: the same results on any number (default: every core, at most 8: ${DEFAULT_THREADS} here)` },
   data: { type: 'string', value: 'FILE', help: `UTF-8 text to train on (default: ${DEFAULT_DATA}, downloaded if missing)` },
   out: { type: 'string', value: 'DIR', help: 'run directory (default: runs/<preset>-<time>/, or the resumed one)' },
   resume: { type: 'string', value: 'DIR', help: 'continue the run saved in DIR, bit-identically' },
