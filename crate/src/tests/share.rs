@@ -92,39 +92,14 @@ fn row_and_column_kernels() {
             bias::bias_backward(o[0].as_mut_ptr(), x.as_ptr(), rows, cols, part, parts)
         });
         let stats = || vec![vec![0.0; rows * cols], vec![0.0; rows], vec![0.0; rows]];
-        let mut forward = stats();
-        unsafe {
-            let [out, mean, rstd] = &mut forward[..] else { unreachable!() };
-            layernorm::layernorm_forward(
-                out.as_mut_ptr(),
-                mean.as_mut_ptr(),
-                rstd.as_mut_ptr(),
-                x.as_ptr(),
-                w.as_ptr(),
-                bv.as_ptr(),
-                rows,
-                cols,
-                1e-5,
-                0,
-                1,
-            );
-        }
-        same_bits_for_any_parts(&what("layernorm_forward"), stats(), |o, part, parts| unsafe {
+        let layernorm = |o: &mut [Vec<f32>], part: usize, parts: usize| unsafe {
             let [out, mean, rstd] = o else { unreachable!() };
-            layernorm::layernorm_forward(
-                out.as_mut_ptr(),
-                mean.as_mut_ptr(),
-                rstd.as_mut_ptr(),
-                x.as_ptr(),
-                w.as_ptr(),
-                bv.as_ptr(),
-                rows,
-                cols,
-                1e-5,
-                part,
-                parts,
-            )
-        });
+            let (out, mean, rstd) = (out.as_mut_ptr(), mean.as_mut_ptr(), rstd.as_mut_ptr());
+            layernorm::layernorm_forward(out, mean, rstd, x.as_ptr(), w.as_ptr(), bv.as_ptr(), rows, cols, 1e-5, part, parts)
+        };
+        let mut forward = stats();
+        layernorm(&mut forward, 0, 1);
+        same_bits_for_any_parts(&what("layernorm_forward"), stats(), layernorm);
         let dout = rng.vec(rows * cols, -1.0, 1.0);
         let grads = [rng.vec(rows * cols, -1.0, 1.0), rng.vec(cols, -1.0, 1.0), rng.vec(cols, -1.0, 1.0)];
         let (mean, rstd) = (&forward[1], &forward[2]);
