@@ -1,6 +1,6 @@
 import { Arena, type GrowableMemory } from './arena.js';
 import { WasmgradError } from './errors.js';
-import { SHARED_KERNELS, type Kernels, type SharedKernelArgs, type SharedKernelName } from './kernels.js';
+import { SHARED_KERNEL_INDEX, type Kernels, type SharedKernelArgs, type SharedKernelName } from './kernels.js';
 import { formatShape, Tensor, type DType } from './tensor.js';
 import type { AdamOptions, AttentionDropout, BackendName, MatmulOptions } from './types.js';
 
@@ -51,8 +51,8 @@ export abstract class Backend {
   private readonly kernels: Kernels;
   /** Scratch for matmul's packed panels, one set per thread, allocated once and reused by every call. */
   private readonly matmulWorkspace: number;
-  /** Scratch for attention's backward (one row of weight gradients per thread), grown with the longest sequence. */
-  private attentionWorkspace = { offset: 0, floats: 0 };
+  /** Kernel scratch, grown as needed (see scratch()). */
+  private scratchSpace = { offset: 0, floats: 0 };
   private threads: KernelThreads | undefined;
 
   constructor(parts: BackendParts) {
@@ -76,7 +76,7 @@ export abstract class Backend {
 
   /** A call divided over every thread with nothing to do (axpy of 0 elements): what the benchmark times as dispatch. */
   emptySharedCall(): void {
-    this.threads?.run(SHARED_KERNELS.indexOf('axpy'), [0, 0, 0, 0], this.threads.count);
+    this.threads?.run(SHARED_KERNEL_INDEX.axpy, [0, 0, 0, 0], this.threads.count);
   }
 
   /** How many threads share a kernel call of this much work (see MIN_WORK_PER_THREAD). */
@@ -89,7 +89,7 @@ export abstract class Backend {
   private shared<K extends SharedKernelName>(name: K, work: number, ...args: SharedKernelArgs<K>): void {
     const parts = this.partsFor(work);
     if (parts === 1) (this.kernels[name] as (...a: number[]) => void)(...(args as number[]), 0, 1);
-    else this.threads!.run(SHARED_KERNELS.indexOf(name), args as number[], parts);
+    else this.threads!.run(SHARED_KERNEL_INDEX[name], args as number[], parts);
   }
 
   /** The buffer tensors view; a new object after memory growth. */
@@ -278,7 +278,7 @@ export abstract class Backend {
     const [batch, t, c] = this.attentionShape(args, qkv, heads);
     if (batch !== 1) args.fail(`qkv holds ${batch} sequences`, 'pass one sequence, (1,T,3C)');
     args.shape('out', out, [1, 1, c], 'out is (1,1,C) for qkv (1,T,3C)').distinct('out', out, 'qkv', qkv);
-    this.kernels.attention_last(out.offset, qkv.offset, t, c, heads, this.attentionRow(t));
+    this.kernels.attention_last(out.offset, qkv.offset, t, c, heads, this.scratch(t));
   }
 
   /** dqkv (B,T,3C) += the gradient of attentionForward (with the same dropout) given dout (B,T,C), its qkv and att. */
@@ -288,17 +288,20 @@ export abstract class Backend {
     args.shape('dqkv', dqkv, qkv.shape, 'dqkv has the shape of qkv').shape('dout', dout, [batch, t, c], 'dout is (B,T,C)').shape('att', att, [batch, heads, t, t], 'att is (B,heads,T,T)');
     args.distinct('dqkv', dqkv, 'qkv', qkv).distinct('dqkv', dqkv, 'dout', dout).distinct('dqkv', dqkv, 'att', att);
     const [threshold, scale] = this.dropoutMask(args, dropout.p, dropout.seed);
-    this.shared('attention_backward', 2 * batch * t * t * c, dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, dropout.seed, threshold, scale, this.attentionRow(t));
+    this.shared('attention_backward', 2 * batch * t * t * c, dqkv.offset, dout.offset, qkv.offset, att.offset, batch, t, c, heads, dropout.seed, threshold, scale, this.scratch(t * this.threadCount));
   }
 
-  /** The attention kernels' workspace, one row of T floats per thread, grown as needed: the byte offset. */
-  private attentionRow(t: number): number {
-    const floats = t * this.threadCount;
-    if (this.attentionWorkspace.floats < floats) {
-      if (this.attentionWorkspace.floats > 0) this.arena.release(this.attentionWorkspace.offset);
-      this.attentionWorkspace = { offset: this.arena.alloc(4 * floats), floats };
+  /**
+   * Scratch for one kernel call, at least `floats` floats, grown as needed: the byte offset. Calls
+   * never overlap, so one buffer serves them all: attention's rows of weight gradients (one per
+   * thread), a divided softmax-xent's per-row losses.
+   */
+  private scratch(floats: number): number {
+    if (this.scratchSpace.floats < floats) {
+      if (this.scratchSpace.floats > 0) this.arena.release(this.scratchSpace.offset);
+      this.scratchSpace = { offset: this.arena.alloc(4 * floats), floats };
     }
-    return this.attentionWorkspace.offset;
+    return this.scratchSpace.offset;
   }
 
   /** (B, T, C) of a (B, T, 3C) qkv, checked against the number of heads. */
@@ -384,15 +387,11 @@ export abstract class Backend {
     if (parts === 1) return this.kernels.softmax_xent_forward(losses ? losses.offset : 0, probs.offset, logits.offset, targets.offset, n, v, 0, 1);
     // Each part returns its own rows' sum; the mean is the per-row losses summed in row order in
     // float64, exactly as one part sums them.
-    const rowLosses = losses ?? this.tensor([n]);
-    try {
-      this.threads!.run(SHARED_KERNELS.indexOf('softmax_xent_forward'), [rowLosses.offset, probs.offset, logits.offset, targets.offset, n, v], parts);
-      let total = 0;
-      for (const loss of rowLosses.data()) total += loss;
-      return Math.fround(total / n);
-    } finally {
-      if (!losses) rowLosses.dispose();
-    }
+    const lossesOffset = losses ? losses.offset : this.scratch(n);
+    this.threads!.run(SHARED_KERNEL_INDEX.softmax_xent_forward, [lossesOffset, probs.offset, logits.offset, targets.offset, n, v], parts);
+    let total = 0;
+    for (const loss of new Float32Array(this.memory.buffer, lossesOffset, n)) total += loss;
+    return Math.fround(total / n);
   }
 
   /** probs (n,v) = softmax of each row of logits (n,v), max-subtracted (sampling, statistics). */

@@ -38,19 +38,20 @@ export type Kernels = Pick<Exports, KernelName>;
 export type WasmExports = Exports;
 
 /**
- * The kernels threads divide: each takes (part, parts) last and computes its share of the work
- * (crate/src/share.rs), so that any number of parts gives the same bits. The rest run on one thread.
+ * The kernels threads divide, in one fixed order (the worker pool names a kernel by its index here):
+ * each takes (part, parts) last and computes its share of the work (crate/src/share.rs), so any
+ * number of parts gives the same bits. The other kernels (attention_last, the reductions) run on one thread.
  */
-export type SharedKernelName = {
-  [K in KernelName]: Kernels[K] extends (...args: [...infer _Rest, number, number]) => unknown ? (K extends 'attention_last' | 'sum_squares' | 'mean_abs' ? never : K) : never;
-}[KernelName];
-
-/** A shared kernel's arguments before (part, parts). */
-export type SharedKernelArgs<K extends SharedKernelName> = Kernels[K] extends (...args: [...infer Head, number, number]) => unknown ? Head : never;
-
-/** Every shared kernel, in one fixed order: the worker pool names a kernel by its index here. */
 export const SHARED_KERNELS = [
   'matmul', 'matmul_batched', 'bias_forward', 'bias_backward', 'layernorm_forward', 'layernorm_backward', 'attention_forward',
   'attention_backward', 'dropout_forward', 'dropout_backward', 'gelu_forward', 'gelu_backward', 'softmax_forward',
   'softmax_xent_forward', 'softmax_xent_backward', 'embedding_forward', 'embedding_backward', 'axpy', 'sgd_step', 'adam_step',
-] as const satisfies readonly SharedKernelName[];
+] as const satisfies readonly KernelName[];
+
+export type SharedKernelName = (typeof SHARED_KERNELS)[number];
+
+/** A shared kernel's index in SHARED_KERNELS. */
+export const SHARED_KERNEL_INDEX = Object.fromEntries(SHARED_KERNELS.map((name, i) => [name, i])) as Record<SharedKernelName, number>;
+
+/** A shared kernel's arguments before (part, parts). */
+export type SharedKernelArgs<K extends SharedKernelName> = Kernels[K] extends (...args: [...infer Head, number, number]) => unknown ? Head : never;

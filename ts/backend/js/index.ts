@@ -20,7 +20,8 @@ export class JsBackend extends Backend {
 
   constructor() {
     const memory = new ArrayBufferMemory(INITIAL_BYTES);
-    // Typed as the wasm module's kernels: a kernel without its JS twin does not compile.
+    // Typed as the wasm module's kernels: a kernel without its JS twin does not compile. The JS
+    // backend has no threads: Backend always passes the shared kernels (part, parts) = (0, 1).
     const kernels: Kernels = {
       ...matmulKernels(memory),
       ...biasKernels(memory),
