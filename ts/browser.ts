@@ -13,7 +13,7 @@ export * from './api.js';
 export const inlineWasmSources: WasmSources = {
   simd: () => simdBytes,
   scalar: () => scalarBytes,
-  threads: { bytes: () => threadsBytes as Uint8Array<ArrayBuffer>, spawn: spawnWebWorker },
+  threads: { bytes: () => threadsBytes as Uint8Array<ArrayBuffer>, spawn: spawnWebWorker, cores: globalThis.navigator?.hardwareConcurrency },
 };
 
 /** A backend by name, with the kernel builds that are part of this bundle. */

@@ -11,8 +11,11 @@ import type { SpawnWorker } from './wasm/pool.js';
 export interface WasmSources {
   simd: () => WasmSource | Promise<WasmSource>;
   scalar: () => WasmSource | Promise<WasmSource>;
-  /** The threads build's bytes, and how this platform starts a worker (absent: one thread only). */
-  threads?: { bytes: () => BufferSource | Promise<BufferSource>; spawn: SpawnWorker };
+  /**
+   * The threads build's bytes, how this platform starts a worker, and the cores it says it has
+   * (absent: one thread only).
+   */
+  threads?: { bytes: () => BufferSource | Promise<BufferSource>; spawn: SpawnWorker; cores?: number };
 }
 
 export interface CreateBackendOptions {
@@ -55,7 +58,7 @@ export async function createBackend(name: BackendName, sources: WasmSources, opt
     const why = threadsUnavailable(sources);
     if (!why) {
       try {
-        return await WasmBackend.createThreaded(await sources.threads!.bytes(), threads, sources.threads!.spawn);
+        return await WasmBackend.createThreaded(await sources.threads!.bytes(), threads, sources.threads!.spawn, sources.threads!.cores);
       } catch (e) {
         if (!(e instanceof WasmgradError) || !/worker failed to start/.test(e.message)) throw e;
         warn(`wasmgrad: ${e.message}; running on 1 thread.`);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { createBackend, type CreateBackendOptions, type WasmSources } from '../backend/index.js';
 import type { Backend } from '../backend/backend.js';
 import type { BackendName } from '../backend/types.js';
@@ -13,7 +14,7 @@ const wasmDir = new URL('../../wasm/', import.meta.url);
 export const nodeWasmSources: WasmSources = {
   simd: () => readFile(new URL('wasmgrad-simd.wasm', wasmDir)),
   scalar: () => readFile(new URL('wasmgrad-scalar.wasm', wasmDir)),
-  threads: { bytes: () => readFile(new URL('wasmgrad-threads.wasm', wasmDir)), spawn: spawnNodeWorker },
+  threads: { bytes: () => readFile(new URL('wasmgrad-threads.wasm', wasmDir)), spawn: spawnNodeWorker, cores: availableParallelism() },
 };
 
 /** A backend by name, with the kernel files read from disk. */

@@ -53,9 +53,9 @@ export class WasmBackend extends Backend {
   /**
    * wasm-simd on `threads` threads: the threads build (wasm/wasmgrad-threads.wasm) on one shared
    * memory, this thread and threads - 1 workers started by `spawn`. Its results have the bits of
-   * the one-thread wasm-simd backend's.
+   * the one-thread wasm-simd backend's. `cores`, where the platform tells, sets how the threads wait.
    */
-  static async createThreaded(bytes: BufferSource, threads: number, spawn: SpawnWorker): Promise<WasmBackend> {
+  static async createThreaded(bytes: BufferSource, threads: number, spawn: SpawnWorker, cores?: number): Promise<WasmBackend> {
     const what = 'wasm-simd (threads build)';
     const fix = 'pass the bytes of wasm/wasmgrad-threads.wasm; rebuild it with `npm run build:wasm` if it is damaged';
     const view = bytes instanceof Uint8Array ? bytes : ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
@@ -67,7 +67,7 @@ export class WasmBackend extends Backend {
     if (threads > exports.max_threads()) {
       throw new WasmgradError(`threads is ${threads}, but one memory holds at most ${exports.max_threads()}. Fix: ask for fewer threads.`);
     }
-    const pool = await WorkerPool.start(module, memory, exports, threads, spawn);
+    const pool = await WorkerPool.start(module, memory, exports, threads, spawn, cores);
     // wasm-bindgen's thread start-up keeps a page just below the module's minimum size: start past it.
     return new WasmBackend('wasm-simd', exports, { memory, heapBase: pages.min * PAGE, threads: pool });
   }

@@ -22,6 +22,8 @@ export const workerScript = (listen: string): string =>
 
 /** Polls between calls before a worker sleeps: about a tenth of a millisecond. */
 const SPINS = 100_000;
+/** Call sequence numbers wrap below this, so that the call word stays a positive Int32. */
+const SEQUENCES = 2 ** 31 / CONTROL.partsRange;
 
 /** Whether this thread may Atomics.wait: a browser's main thread may not (it throws). */
 const CAN_BLOCK = (() => {
@@ -42,21 +44,31 @@ export class WorkerPool implements KernelThreads {
   private readonly control: Int32Array;
   private readonly args: Float64Array;
   private readonly kernels: ((...args: number[]) => number | undefined)[];
+  private sequence = 0;
   private disposed = false;
 
   private constructor(
     private readonly workers: PoolWorker[],
     buffer: SharedArrayBuffer,
     exports: WasmExports,
+    /** Polls before this thread sleeps waiting for the workers (see spinsFor). */
+    private readonly spins: number,
   ) {
     this.control = new Int32Array(buffer);
     this.args = new Float64Array(buffer, CONTROL.argsByte, CONTROL.maxArgs);
     this.kernels = SHARED_KERNELS.map((name) => exports[name] as (...args: number[]) => number | undefined);
   }
 
-  /** Starts count - 1 workers on `memory`, each instantiating `module`; throws if any fails to start. */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: WasmExports, count: number, spawn: SpawnWorker): Promise<WorkerPool> {
+  /**
+   * Starts count - 1 workers on `memory`, each instantiating `module`; throws if any fails to start.
+   * `cores` is what the platform says it has (unknown: as many as the threads).
+   */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: WasmExports, count: number, spawn: SpawnWorker, cores = count): Promise<WorkerPool> {
     const buffer = new SharedArrayBuffer(CONTROL_BYTES);
+    // A thread that polls holds a core. With more threads than cores, the one whose part is still
+    // to run may be waiting for that core: every call would wait for the scheduler's time slice
+    // (milliseconds, where a call takes microseconds). Then every thread sleeps at once instead.
+    const spins = count <= cores ? SPINS : 0;
     const workers: PoolWorker[] = [];
     try {
       const reports = [];
@@ -65,7 +77,7 @@ export class WorkerPool implements KernelThreads {
         workers.push(worker);
         reports.push(new Promise<WorkerReport>((resolve) => worker.onReport(resolve)));
         worker.postMessage({
-          module, memory, control: buffer, index, kernels: SHARED_KERNELS, stackBytes: exports.thread_stack_bytes(), spins: SPINS, workers: count - 1, layout: CONTROL,
+          module, memory, control: buffer, index, kernels: SHARED_KERNELS, stackBytes: exports.thread_stack_bytes(), spins, layout: CONTROL,
         });
       }
       for (const report of await Promise.all(reports)) {
@@ -75,7 +87,7 @@ export class WorkerPool implements KernelThreads {
       for (const worker of workers) worker.terminate();
       throw new WasmgradError(`a kernel worker failed to start (${(e as Error).message})`);
     }
-    return new WorkerPool(workers, buffer, exports);
+    return new WorkerPool(workers, buffer, exports, spins);
   }
 
   get count(): number {
@@ -89,17 +101,17 @@ export class WorkerPool implements KernelThreads {
     this.args.set(args);
     Atomics.store(c, CONTROL.argCount, args.length);
     Atomics.store(c, CONTROL.kernel, kernel);
-    Atomics.store(c, CONTROL.parts, parts);
     Atomics.store(c, CONTROL.done, 0);
-    Atomics.add(c, CONTROL.generation, 1);
-    Atomics.notify(c, CONTROL.generation);
+    this.sequence = (this.sequence + 1) % SEQUENCES;
+    Atomics.store(c, CONTROL.call, this.sequence * CONTROL.partsRange + parts);
+    Atomics.notify(c, CONTROL.call);
     let result: number | undefined;
     try {
       result = this.kernels[kernel](...args, 0, parts);
     } finally {
-      // Every worker acknowledges every call, so none can still be reading this call's arguments
-      // when the next call writes its own.
-      this.waitForWorkers();
+      // Every worker with a part acknowledges it, so none can still be reading this call's
+      // arguments when the next call writes its own; the others never read them.
+      this.waitForWorkers(parts - 1);
     }
     if (Atomics.exchange(c, CONTROL.failed, 0)) {
       throw new WasmgradError(`${SHARED_KERNELS[kernel]} failed in a worker thread (a wasm trap: out of bounds or unreachable)`);
@@ -112,12 +124,11 @@ export class WorkerPool implements KernelThreads {
    * then, where this thread may block (not a browser's main thread), sleeps until the last one
    * wakes it: with more threads than cores, a spinning caller would take a core from a worker.
    */
-  private waitForWorkers(): void {
+  private waitForWorkers(workers: number): void {
     const c = this.control;
-    const all = this.workers.length;
     let spins = 0;
-    for (let done = Atomics.load(c, CONTROL.done); done < all; done = Atomics.load(c, CONTROL.done)) {
-      if (++spins > SPINS && CAN_BLOCK) {
+    for (let done = Atomics.load(c, CONTROL.done); done < workers; done = Atomics.load(c, CONTROL.done)) {
+      if (++spins > this.spins && CAN_BLOCK) {
         Atomics.wait(c, CONTROL.done, done, 1);
         spins = 0;
       }
@@ -128,8 +139,8 @@ export class WorkerPool implements KernelThreads {
     if (this.disposed) return;
     this.disposed = true;
     Atomics.store(this.control, CONTROL.stop, 1);
-    Atomics.add(this.control, CONTROL.generation, 1);
-    Atomics.notify(this.control, CONTROL.generation);
+    Atomics.add(this.control, CONTROL.call, CONTROL.partsRange);
+    Atomics.notify(this.control, CONTROL.call);
     for (const worker of this.workers) worker.terminate();
   }
 }

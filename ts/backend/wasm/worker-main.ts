@@ -7,19 +7,24 @@ import type { WasmExports } from '../kernels.js';
 
 /** The control block, Int32 slots in a SharedArrayBuffer shared by the pool and its workers. */
 export const CONTROL = {
-  /** Bumped by the calling thread once per call: a worker runs a call when it sees a new value. */
-  generation: 0,
+  /**
+   * One word per call, written last: a sequence number times PARTS_RANGE plus the call's parts.
+   * A worker reads both at once, so it never pairs one call's sequence with another's parts; a
+   * worker without a part ignores the call, and the calling thread waits only for the others.
+   */
+  call: 0,
   kernel: 1,
-  parts: 2,
-  argCount: 3,
-  /** Workers that finished the current call (all of them, whether they had a part or not). */
-  done: 4,
+  argCount: 2,
+  /** Workers that finished their part of the current call. */
+  done: 3,
   /** Set when a worker's part threw; the calling thread reports it. */
-  failed: 5,
-  stop: 6,
+  failed: 4,
+  stop: 5,
   /** Byte offset of the call's arguments, Float64 (pointers, sizes, f32 values and u32 seeds fit exactly). */
   argsByte: 64,
   maxArgs: 24,
+  /** Parts fit below this in the call word (max_threads is 64). */
+  partsRange: 128,
 } as const;
 
 export const CONTROL_BYTES = CONTROL.argsByte + 8 * CONTROL.maxArgs;
@@ -36,8 +41,6 @@ export interface WorkerInit {
   stackBytes: number;
   /** Polls of the control block before a worker sleeps in Atomics.wait. */
   spins: number;
-  /** Workers in the pool (the calling thread not counted). */
-  workers: number;
   layout: typeof CONTROL;
 }
 
@@ -87,31 +90,31 @@ export function serveKernels(
   const args = new Float64Array(init.control, L.argsByte, L.maxArgs);
   const kernels = init.kernels.map((name) => (exports as unknown as Record<string, (...a: number[]) => unknown>)[name]);
   const call: number[] = [];
-  let seen = Atomics.load(control, L.generation);
+  let seen = Atomics.load(control, L.call);
   for (;;) {
     let spins = 0;
-    while (Atomics.load(control, L.generation) === seen) {
+    while (Atomics.load(control, L.call) === seen) {
       if (++spins > init.spins) {
-        Atomics.wait(control, L.generation, seen);
+        Atomics.wait(control, L.call, seen);
         spins = 0;
       }
     }
-    seen = Atomics.load(control, L.generation);
+    seen = Atomics.load(control, L.call);
     if (Atomics.load(control, L.stop)) return;
-    const parts = Atomics.load(control, L.parts);
-    if (init.index < parts) {
-      const n = Atomics.load(control, L.argCount);
-      call.length = n + 2;
-      for (let i = 0; i < n; i++) call[i] = args[i];
-      call[n] = init.index;
-      call[n + 1] = parts;
-      try {
-        kernels[Atomics.load(control, L.kernel)](...call);
-      } catch {
-        Atomics.store(control, L.failed, 1);
-      }
+    const parts = seen & (L.partsRange - 1);
+    if (init.index >= parts) continue;
+    // A part of this call: the calling thread waits for it, so the arguments stay as they are.
+    const n = Atomics.load(control, L.argCount);
+    call.length = n + 2;
+    for (let i = 0; i < n; i++) call[i] = args[i];
+    call[n] = init.index;
+    call[n + 1] = parts;
+    try {
+      kernels[Atomics.load(control, L.kernel)](...call);
+    } catch {
+      Atomics.store(control, L.failed, 1);
     }
     // The last worker to finish wakes the calling thread, if it went to sleep waiting.
-    if (Atomics.add(control, L.done, 1) === init.workers - 1) Atomics.notify(control, L.done);
+    if (Atomics.add(control, L.done, 1) === parts - 2) Atomics.notify(control, L.done);
   }
 }
