@@ -93,6 +93,9 @@ test('a run writes the summary and the whole run directory', async () => {
   }
   expect(summary).toMatchObject({ preset: 'default', model: { kind: 'mlp', hidden: 16 }, backend: 'wasm-simd', steps: 30, batch: 64, optimizer: 'adam' });
   expect(summary.fullDataLoss).toBeLessThan(summary.initLoss);
+  // No model that sees one character beats the text's one-character floor, H(next | current).
+  expect(summary.fullDataLoss).toBeGreaterThan(summary.oneCharacterFloor.wholeText);
+  expect(summary.oneCharacterFloor.trainPart).toBeGreaterThan(0);
   expect(Array.from(summary.sample as string)).toHaveLength(40);
   expect(summary.activationStats.init.hidden).toBeGreaterThan(0);
   expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ fullDataLoss: summary.fullDataLoss });

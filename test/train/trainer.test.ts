@@ -3,6 +3,7 @@ import { makeDataset } from '../../ts/data/dataset.js';
 import type { TrainConfig } from '../../ts/train/config.js';
 import { PRESETS } from '../../ts/train/presets.js';
 import { Trainer } from '../../ts/train/trainer.js';
+import { Tape } from '../../ts/autograd/tape.js';
 import { Rng } from '../../ts/util/rng.js';
 import { syntheticText } from '../../ts/bench/step-suite.js';
 import { allBackends, backend } from '../helpers/backends.js';
@@ -78,6 +79,35 @@ test('a full-batch step reports the full-data loss of the parameters it starts f
   const stepLoss = trainer.trainStep();
   expectClose('full-batch loss', [stepLoss], [before], { rtol: 1e-6 });
   expect(trainer.fullDataLoss()).toBeLessThan(before);
+  trainer.dispose();
+});
+
+test("a one-token model's exact losses: the mean over every window, each window's loss recomputed in float64", () => {
+  const be = backend(backends, 'wasm-simd');
+  const data = makeDataset(TEXT, { valFraction: 0.2 });
+  const trainer = new Trainer(be, data, { ...MLP, valFraction: 0.2 });
+  for (let i = 0; i < 5; i++) trainer.trainStep();
+  // The reference runs the model on every window of the part, one window per row.
+  const windowed = (start: number, end: number): number => {
+    const windows = end - start - 1;
+    const inputs = be.tensor([windows, 1], 'i32');
+    inputs.i32().set(data.tokens.subarray(start, end - 1));
+    const tape = new Tape(be, false);
+    const logits = trainer.model.forward(tape, inputs).logits.value.f32();
+    const v = data.vocab.size;
+    let total = 0;
+    for (let w = 0; w < windows; w++) {
+      const row = Array.from(logits.subarray(w * v, (w + 1) * v));
+      const max = Math.max(...row);
+      const logSum = max + Math.log(row.reduce((sum, x) => sum + Math.exp(x - max), 0));
+      total += logSum - row[data.tokens[start + w + 1]];
+    }
+    tape.dispose();
+    inputs.dispose();
+    return total / windows;
+  };
+  expectClose('validation loss', [trainer.valLoss()!], [windowed(data.trainEnd, data.tokens.length)], { rtol: 1e-9 });
+  expectClose('full-data loss', [trainer.fullDataLoss()], [windowed(0, data.tokens.length)], { rtol: 1e-9 });
   trainer.dispose();
 });
 
