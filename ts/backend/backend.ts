@@ -23,8 +23,8 @@ export interface BackendParts {
 export interface KernelThreads {
   /** Threads in all, this one included. */
   readonly count: number;
-  /** Runs SHARED_KERNELS[kernel](...args, part, parts) on parts threads at once; returns part 0's result. */
-  run(kernel: number, args: readonly number[], parts: number): number | undefined;
+  /** Runs SHARED_KERNELS[kernel](...args, part, parts) for every part, each on whichever thread is free. */
+  run(kernel: number, args: readonly number[], parts: number): void;
   dispose(): void;
 }
 

@@ -36,14 +36,15 @@ const CAN_BLOCK = (() => {
 })();
 
 /**
- * Threads sharing one wasm memory: the calling thread is part 0, each worker one more part. A call
- * writes its kernel and arguments into a shared control block, wakes the workers, runs part 0 and
- * waits (spinning: the browser's main thread may not block) until every worker has finished.
+ * Threads sharing one wasm memory: the calling thread and count - 1 workers. A call writes its
+ * kernel and arguments into a shared control block and wakes the workers; then every thread, this
+ * one too, claims and runs parts until none is left, and this one waits (spinning where it may not
+ * block: a browser's main thread) until the parts that workers claimed have finished.
  */
 export class WorkerPool implements KernelThreads {
   private readonly control: Int32Array;
   private readonly args: Float64Array;
-  private readonly kernels: ((...args: number[]) => number | undefined)[];
+  private readonly kernels: ((...args: number[]) => unknown)[];
   private sequence = 0;
   private disposed = false;
 
@@ -56,7 +57,7 @@ export class WorkerPool implements KernelThreads {
   ) {
     this.control = new Int32Array(buffer);
     this.args = new Float64Array(buffer, CONTROL.argsByte, CONTROL.maxArgs);
-    this.kernels = SHARED_KERNELS.map((name) => exports[name] as (...args: number[]) => number | undefined);
+    this.kernels = SHARED_KERNELS.map((name) => exports[name] as (...args: number[]) => unknown);
   }
 
   /**
@@ -72,12 +73,12 @@ export class WorkerPool implements KernelThreads {
     const workers: PoolWorker[] = [];
     try {
       const reports = [];
-      for (let index = 1; index < count; index++) {
+      for (let started = 1; started < count; started++) {
         const worker = spawn(workerScript);
         workers.push(worker);
         reports.push(new Promise<WorkerReport>((resolve) => worker.onReport(resolve)));
         worker.postMessage({
-          module, memory, control: buffer, index, kernels: SHARED_KERNELS, stackBytes: exports.thread_stack_bytes(), spins, layout: CONTROL,
+          module, memory, control: buffer, kernels: SHARED_KERNELS, stackBytes: exports.thread_stack_bytes(), spins, layout: CONTROL,
         });
       }
       for (const report of await Promise.all(reports)) {
@@ -94,7 +95,7 @@ export class WorkerPool implements KernelThreads {
     return this.workers.length + 1;
   }
 
-  run(kernel: number, args: readonly number[], parts: number): number | undefined {
+  run(kernel: number, args: readonly number[], parts: number): void {
     if (this.disposed) throw new WasmgradError('the backend was disposed: its worker threads have ended. Fix: load a new backend.');
     if (args.length > CONTROL.maxArgs) throw new WasmgradError(`internal: ${SHARED_KERNELS[kernel]} passes ${args.length} arguments, more than the pool's ${CONTROL.maxArgs}`);
     const c = this.control;
@@ -103,31 +104,38 @@ export class WorkerPool implements KernelThreads {
     Atomics.store(c, CONTROL.kernel, kernel);
     Atomics.store(c, CONTROL.done, 0);
     this.sequence = (this.sequence + 1) % SEQUENCES;
-    Atomics.store(c, CONTROL.call, this.sequence * CONTROL.partsRange + parts);
+    const sequence = this.sequence * CONTROL.partsRange;
+    Atomics.store(c, CONTROL.claim, sequence);
+    Atomics.store(c, CONTROL.call, sequence + parts);
     Atomics.notify(c, CONTROL.call);
-    let result: number | undefined;
-    try {
-      result = this.kernels[kernel](...args, 0, parts);
-    } finally {
-      // Every worker with a part acknowledges it, so none can still be reading this call's
-      // arguments when the next call writes its own; the others never read them.
-      this.waitForWorkers(parts - 1);
+    let failure: unknown = null;
+    // Only this thread adds to the claim without comparing: it stays below PARTS_RANGE (parts + 1 at most).
+    for (let part = Atomics.add(c, CONTROL.claim, 1) % CONTROL.partsRange; part < parts; part = Atomics.add(c, CONTROL.claim, 1) % CONTROL.partsRange) {
+      try {
+        this.kernels[kernel](...args, part, parts);
+      } catch (e) {
+        failure ??= e; // the other parts still run: every part must end before the next call
+      }
+      Atomics.add(c, CONTROL.done, 1);
     }
-    if (Atomics.exchange(c, CONTROL.failed, 0)) {
+    // Every part claimed by a worker ends before the next call writes its arguments.
+    this.waitForParts(parts);
+    const workerFailed = Atomics.exchange(c, CONTROL.failed, 0);
+    if (failure !== null) throw failure;
+    if (workerFailed) {
       throw new WasmgradError(`${SHARED_KERNELS[kernel]} failed in a worker thread (a wasm trap: out of bounds or unreachable)`);
     }
-    return result;
   }
 
   /**
-   * Spins while the workers finish (a divided call's parts end within microseconds of each other),
-   * then, where this thread may block (not a browser's main thread), sleeps until the last one
-   * wakes it: with more threads than cores, a spinning caller would take a core from a worker.
+   * Spins while the workers finish their parts (a divided call's parts end within microseconds of
+   * each other), then, where this thread may block (not a browser's main thread), sleeps until the
+   * last one wakes it: with more threads than cores, a spinning caller would take a core from a worker.
    */
-  private waitForWorkers(workers: number): void {
+  private waitForParts(parts: number): void {
     const c = this.control;
     let spins = 0;
-    for (let done = Atomics.load(c, CONTROL.done); done < workers; done = Atomics.load(c, CONTROL.done)) {
+    for (let done = Atomics.load(c, CONTROL.done); done < parts; done = Atomics.load(c, CONTROL.done)) {
       if (++spins > this.spins && CAN_BLOCK) {
         Atomics.wait(c, CONTROL.done, done, 1);
         spins = 0;

@@ -9,21 +9,28 @@ import type { WasmExports } from '../kernels.js';
 export const CONTROL = {
   /**
    * One word per call, written last: a sequence number times PARTS_RANGE plus the call's parts.
-   * A worker reads both at once, so it never pairs one call's sequence with another's parts; a
-   * worker without a part ignores the call, and the calling thread waits only for the others.
+   * A worker reads both at once, so it never pairs one call's sequence with another's parts.
    */
   call: 0,
-  kernel: 1,
-  argCount: 2,
-  /** Workers that finished their part of the current call. */
-  done: 3,
+  /**
+   * The call's sequence times PARTS_RANGE plus its next unclaimed part. Every thread, the calling
+   * one too, claims parts until none is left: a part runs on whichever thread is free first (its
+   * bits do not depend on which), so a worker that is asleep or descheduled delays no call it has
+   * not claimed a part of. A claim names the sequence, so a late worker never claims a part of
+   * the call after the one it saw.
+   */
+  claim: 1,
+  kernel: 2,
+  argCount: 3,
+  /** Parts of the current call that have finished, on any thread. */
+  done: 4,
   /** Set when a worker's part threw; the calling thread reports it. */
-  failed: 4,
-  stop: 5,
+  failed: 5,
+  stop: 6,
   /** Byte offset of the call's arguments, Float64 (pointers, sizes, f32 values and u32 seeds fit exactly). */
   argsByte: 64,
   maxArgs: 24,
-  /** Parts fit below this in the call word (max_threads is 64). */
+  /** Parts fit below this in the call and claim words (max_threads is 64). */
   partsRange: 128,
 } as const;
 
@@ -34,8 +41,6 @@ export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
-  /** This worker's part when a call is divided (the calling thread is part 0). */
-  index: number;
   /** The kernels a call may name, by index (kernels.ts SHARED_KERNELS). */
   kernels: readonly string[];
   stackBytes: number;
@@ -101,20 +106,26 @@ export function serveKernels(
     }
     seen = Atomics.load(control, L.call);
     if (Atomics.load(control, L.stop)) return;
-    const parts = seen & (L.partsRange - 1);
-    if (init.index >= parts) continue;
-    // A part of this call: the calling thread waits for it, so the arguments stay as they are.
-    const n = Atomics.load(control, L.argCount);
-    call.length = n + 2;
-    for (let i = 0; i < n; i++) call[i] = args[i];
-    call[n] = init.index;
-    call[n + 1] = parts;
-    try {
-      kernels[Atomics.load(control, L.kernel)](...call);
-    } catch {
-      Atomics.store(control, L.failed, 1);
+    const parts = seen % L.partsRange;
+    const sequence = seen - parts;
+    for (;;) {
+      const claim = Atomics.load(control, L.claim);
+      const part = claim % L.partsRange;
+      if (claim - part !== sequence || part >= parts) break; // the call is over, or every part taken
+      if (Atomics.compareExchange(control, L.claim, claim, claim + 1) !== claim) continue;
+      // The calling thread waits for this part, so the arguments stay as they are until it ends.
+      const n = Atomics.load(control, L.argCount);
+      call.length = n + 2;
+      for (let i = 0; i < n; i++) call[i] = args[i];
+      call[n] = part;
+      call[n + 1] = parts;
+      try {
+        kernels[Atomics.load(control, L.kernel)](...call);
+      } catch {
+        Atomics.store(control, L.failed, 1);
+      }
+      // The last part to finish wakes the calling thread, if it went to sleep waiting.
+      if (Atomics.add(control, L.done, 1) === parts - 1) Atomics.notify(control, L.done);
     }
-    // The last worker to finish wakes the calling thread, if it went to sleep waiting.
-    if (Atomics.add(control, L.done, 1) === parts - 2) Atomics.notify(control, L.done);
   }
 }
