@@ -1,7 +1,9 @@
-// npm run bench [-- --json] [--suite kernel|step] [--backend NAME] [--threads 1,2] [--quick]
+// npm run bench [-- --json] [--suite kernel|step] [--backend NAME] [--threads 1,2] [--quick] [--no-pytorch]
 // Prints a table (to stderr with --json) and, with --json, the machine and the records as JSON on stdout.
+// With a Python that has torch, the same steps and matmuls in PyTorch at the same thread counts, after ours.
 import { availableParallelism, cpus } from 'node:os';
 import { runKernelSuite } from '../ts/bench/kernel-suite.js';
+import { attachPytorch, findTorch, pytorchMedians } from '../ts/bench/pytorch.js';
 import { measureInterleaved } from '../ts/bench/measure.js';
 import { runStepSuite } from '../ts/bench/step-suite.js';
 import type { BenchRecord } from '../ts/bench/record.js';
@@ -18,6 +20,7 @@ const FLAGS = {
   backend: { type: 'string', value: 'B', help: `${BACKEND_NAMES.join(' | ')} (default: all three)` },
   threads: { type: 'string', value: 'N,M', help: 'wasm-simd at each of these thread counts, measured side by side (default: 1)' },
   quick: { type: 'boolean', help: 'shorter warm-up and sampling: rough numbers, fast' },
+  'no-pytorch': { type: 'boolean', help: 'leave out the PyTorch column (default: measured when WASMGRAD_PYTHON or /usr/bin/python3 has torch)' },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>;
 
@@ -43,8 +46,12 @@ const measureOptions = flags.quick ? { warmupMs: 100, budgetMs: 200, minSamples:
 
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
 // Numbers from two machines are never compared blindly: the JSON names the machine.
-const machine = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism(), node: process.version };
+const machine: { cpu: string; cores: number; node: string; torch?: string } = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism(), node: process.version };
 log(`wasmgrad bench · Node ${machine.node} · ${machine.cpu} · ${machine.cores} cores`);
+// Looked for first, so that a missing torch is said before the long run rather than after it.
+const torch = flags['no-pytorch'] ? null : findTorch();
+if (torch && 'absent' in torch) log(`PyTorch column absent: ${torch.absent}`);
+else if (torch) log(`PyTorch ${torch.version} (${torch.python}), measured after wasmgrad at the same thread counts`);
 
 const records: BenchRecord[] = [];
 const onRecord = (r: BenchRecord) => {
@@ -63,6 +70,16 @@ for (const name of BACKEND_NAMES.filter((b) => !only || b === only)) {
     pooled.forEach((be, i) => onRecord({ suite: 'kernel', name: 'empty call', backend: be.name, threads: be.threadCount, shape: [], medianMs: medians[i], gflops: null, nsPerElement: null }));
   }
   backends.forEach((be) => be.dispose());
+}
+if (torch && 'version' in torch) {
+  // After ours, not beside them: the python process would share the cores with our samples.
+  if (!json) process.stderr.write('  PyTorch: the same cases in scripts/pytorch/bench_steps.py\n');
+  const answer = pytorchMedians(torch.python, records, measureOptions);
+  if ('absent' in answer) log(`PyTorch column absent: ${answer.absent}`);
+  else {
+    attachPytorch(records, answer.medians);
+    machine.torch = torch.version;
+  }
 }
 log('');
 log(formatTable(records));

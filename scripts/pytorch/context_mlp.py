@@ -10,12 +10,15 @@ window of the last 10%. One thread, as `npm run train` uses one core.
       /usr/bin/python3 scripts/pytorch/context_mlp.py datasets/tinyShakespeare.txt
 """
 import math
+import os
 import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from char_models import ContextMlp, windows  # noqa: E402
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
@@ -28,29 +31,13 @@ train_end = len(data) - round(0.1 * len(data))
 train, val = data[:train_end], data[train_end:]
 
 
-class ContextMlp(nn.Module):
-    def __init__(self, vocab):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab, EMBEDDING)
-        self.hidden = nn.Linear(CONTEXT * EMBEDDING, HIDDEN)
-        self.out = nn.Linear(HIDDEN, vocab)
-
-    def forward(self, x):  # x (B, CONTEXT) -> logits (B, vocab)
-        return self.out(F.gelu(self.hidden(self.embedding(x).flatten(1))))
-
-
-def windows(part, starts):
-    offsets = torch.arange(CONTEXT)
-    return part[starts[:, None] + offsets], part[starts + CONTEXT]
-
-
-model = ContextMlp(len(chars))
+model = ContextMlp(len(chars), CONTEXT, EMBEDDING, HIDDEN)
 opt = torch.optim.Adam(model.parameters(), lr=LR)
 start = time.perf_counter()
 for step in range(STEPS):
     for g in opt.param_groups:
         g["lr"] = 0.5 * LR * (1 + math.cos(math.pi * step / STEPS))
-    x, y = windows(train, torch.randint(len(train) - CONTEXT, (BATCH,)))
+    x, y = windows(train, torch.randint(len(train) - CONTEXT, (BATCH,)), CONTEXT)
     loss = F.cross_entropy(model(x), y)
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -61,7 +48,7 @@ with torch.no_grad():
     total, count = 0.0, len(val) - CONTEXT
     for first in range(0, count, 16384):
         starts = torch.arange(first, min(first + 16384, count))
-        x, y = windows(val, starts)
+        x, y = windows(val, starts, CONTEXT)
         total += F.cross_entropy(model(x), y, reduction="sum").item()
 print(f"torch {torch.__version__}: validation loss {total / count:.4f} over {count} windows; "
       f"{STEPS} steps in {train_seconds:.1f} s ({1000 * train_seconds / STEPS:.2f} ms/step), one thread")

@@ -71,8 +71,7 @@ def get_lr(it):
 
 
 model = GPT({"n_layer": 4, "n_head": 4, "n_embd": 128, "block_size": BLOCK, "bias": False, "vocab_size": len(chars), "dropout": 0.0})
-params = [p for p in model.parameters()]
-optimizer = torch.optim.AdamW([{"params": [p for p in params if p.dim() >= 2], "weight_decay": 0.1}, {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}], lr=LR, betas=(0.9, 0.99))
+optimizer = model.configure_optimizers(0.1, LR, (0.9, 0.99))
 start = time.time()
 train_time = 0.0
 for it in range(STEPS + 1):

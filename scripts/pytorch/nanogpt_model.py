@@ -102,3 +102,11 @@ class GPT(nn.Module):
         for block in self.transformer.h:
             x = block(x)
         return self.lm_head(self.transformer.ln_f(x))
+
+    def configure_optimizers(self, weight_decay, learning_rate, betas):
+        """nanoGPT's AdamW on the CPU: parameters of two or more dimensions (matrices, embeddings) decay,
+        the rest (gains, biases) do not, each group in named_parameters() order."""
+        params = [p for p in self.parameters() if p.requires_grad]
+        groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
+                  {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+        return torch.optim.AdamW(groups, lr=learning_rate, betas=betas)

@@ -85,12 +85,9 @@ def resume(d):
     ckpt = torch.load(f"{d}/ckpt.pt", map_location="cpu")
     model = GPT({k: ckpt["model_args"][k] for k in ("n_layer", "n_head", "n_embd", "block_size", "bias", "vocab_size")})
     model.load_state_dict(ckpt["model"], strict=True)
-    # configure_optimizers: parameters of two or more dimensions decay, the rest do not.
     named = {n: p for n, p in model.named_parameters()}
     cfg = ckpt["config"]
-    groups = [{"params": [p for p in named.values() if p.dim() >= 2], "weight_decay": cfg["weight_decay"]},
-              {"params": [p for p in named.values() if p.dim() < 2], "weight_decay": 0.0}]
-    optimizer = torch.optim.AdamW(groups, lr=cfg["learning_rate"], betas=(0.9, cfg["beta2"]))
+    optimizer = model.configure_optimizers(cfg["weight_decay"], cfg["learning_rate"], (0.9, cfg["beta2"]))
     optimizer.load_state_dict(ckpt["optimizer"])
     batch, meta = read_safetensors(f"{d}/next-batch.safetensors")
     for group in optimizer.param_groups:

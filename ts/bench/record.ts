@@ -13,4 +13,9 @@ export interface BenchRecord {
   nsPerElement: number | null;
   /** Training steps: the fraction of the step's time spent in matmul (the rest is overhead to keep small). */
   matmulShare?: number;
+  /** The same case in PyTorch on as many threads (npm run bench, when a Python with torch is at hand). */
+  pytorchMs?: number;
 }
+
+/** What a record measured, whatever ran it: one row of the table. */
+export const caseKey = (r: Pick<BenchRecord, 'suite' | 'name' | 'shape'>): string => `${r.suite}|${r.name}|${r.shape.join('x')}`;

@@ -9,7 +9,9 @@ import { measureInterleaved, type MeasureOptions } from './measure.js';
 import type { BenchRecord } from './record.js';
 
 /** Vocabulary of the synthetic text: tiny-shakespeare's size, so shapes match real training. */
-const VOCAB = 65;
+export const VOCAB = 65;
+/** Characters of the synthetic text the steps train on. */
+export const TEXT_LENGTH = 200_000;
 const GPT_BABY = PRESETS['gpt-baby'].config;
 
 export interface StepCase {
@@ -36,6 +38,14 @@ export const STEP_CASES: StepCase[] = [
   { model: GPT_BABY.model, batch: GPT_BABY.batch as number, train: GPT_BABY, shape: [12, 64, 4, 128], flops: 3 * 2 * 12 * 64 * (4 * 12 * 128 * 128 + 128 * VOCAB) },
 ];
 
+/** The Trainer's config for a case: its model, batch and settings; SGD at a constant rate unless it says otherwise; no validation. */
+export function stepConfig({ model, batch, train }: StepCase): TrainConfig {
+  return {
+    init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
+    ...train, model, batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000, evalBatches: 0,
+  };
+}
+
 /**
  * A seeded random text over VOCAB characters. A step's cost does not depend on what the text
  * says, and the benchmark then runs where the corpus is not at hand (a browser, CI).
@@ -56,13 +66,11 @@ export function runStepSuite(
   backends: Backend | Backend[], onRecord: (r: BenchRecord) => void, options: MeasureOptions = {}, include: (c: StepCase) => boolean = () => true,
 ): BenchRecord[] {
   const bes = Array.isArray(backends) ? backends : [backends];
-  const data = makeDataset(syntheticText(200_000));
+  const data = makeDataset(syntheticText(TEXT_LENGTH));
   const records: BenchRecord[] = [];
-  for (const { model, batch, train, shape, flops } of STEP_CASES.filter(include)) {
-    const config: TrainConfig = {
-      init: 'kaiming', optimizer: 'sgd', lr: 1e-3, schedule: 'constant',
-      ...train, model, batch, steps: 1_000_000, seed: 0, valFraction: 0, logEvery: 1_000_000, evalBatches: 0,
-    };
+  for (const stepCase of STEP_CASES.filter(include)) {
+    const { model, shape, flops } = stepCase;
+    const config = stepConfig(stepCase);
     const trainers = bes.map((be) => new Trainer(be, data, config));
     const medians = measureInterleaved(trainers.map((trainer) => () => trainer.trainStep()), options);
     bes.forEach((be, i) => {
