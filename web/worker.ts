@@ -69,9 +69,9 @@ function loadCorpus(bytes: ArrayBuffer, source: string): void {
 function backend(name: BackendName): Promise<Backend> {
   let loading = backends.get(name);
   if (!loading) {
-    // wasm-simd on every core (at most 8) when the page is cross-origin isolated; the same results on any number.
-    const threads = name === 'wasm-simd' && self.crossOriginIsolated ? Math.min(8, Math.max(1, navigator.hardwareConcurrency || 1)) : 1;
-    loading = loadBackend(name, { threads, onFallback: (message) => post({ type: 'notice', message }) });
+    // The library's default: wasm-simd on every core (at most 8) where the page is cross-origin
+    // isolated, else on one thread with a notice saying why; the same results on any number.
+    loading = loadBackend(name, { onFallback: (message) => post({ type: 'notice', message }) });
     backends.set(name, loading);
   }
   return loading;

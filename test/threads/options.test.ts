@@ -12,6 +12,25 @@ test('threads outside 1..64, or on a backend that runs on one thread, are refuse
   await expect(createBackend('wasm-scalar', nodeWasmSources, { threads: 2 })).rejects.toThrow(/only wasm-simd runs on several threads/);
 });
 
+test('by default wasm-simd runs on every core the platform reports, at most 8; the other backends on one', async () => {
+  const withCores = (cores: number | undefined) => ({ ...nodeWasmSources, threads: { ...nodeWasmSources.threads!, cores } });
+  for (const [cores, expected] of [[3, 3], [20, 8], [1, 1], [undefined, 1]] as const) {
+    const be = await createBackend('wasm-simd', withCores(cores), quiet);
+    expect({ cores, threads: be.threadCount }).toEqual({ cores, threads: expected });
+    be.dispose();
+  }
+  for (const name of ['wasm-scalar', 'js'] as const) expect((await createBackend(name, withCores(4))).threadCount).toBe(1);
+  // A page that is not cross-origin isolated: one line says why it runs on one thread.
+  const messages: string[] = [];
+  (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated = false;
+  try {
+    expect((await createBackend('wasm-simd', withCores(4), { onFallback: (m) => messages.push(m) })).threadCount).toBe(1);
+  } finally {
+    delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  }
+  expect(messages).toEqual(['wasmgrad: the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp); running on 1 thread.']);
+});
+
 test('a worker that fails to start: one line says why, and the backend runs on one thread', async () => {
   const broken: PoolWorker = {
     postMessage: () => {},
@@ -46,7 +65,7 @@ test('dispose ends the workers; the backend keeps its tensors and computes on th
 });
 
 test('memory growth from the calling thread is seen by the workers: a product in memory allocated after they started', async () => {
-  const one = await createBackend('wasm-simd', nodeWasmSources);
+  const one = await createBackend('wasm-simd', nodeWasmSources, { threads: 1 });
   const two = await createBackend('wasm-simd', nodeWasmSources, { threads: 2 });
   const before = two.memoryBuffer().byteLength;
   const results = [one, two].map((be) => {

@@ -34,7 +34,7 @@ function train(be: Backend, config: TrainConfig): { losses: number[]; params: Re
 let one: Backend;
 const many = new Map<number, Backend>();
 beforeAll(async () => {
-  one = await loadBackend('wasm-simd', noFallback);
+  one = await loadBackend('wasm-simd', { threads: 1, ...noFallback });
   for (const threads of [2, 3, 4]) many.set(threads, await loadBackend('wasm-simd', { threads, ...noFallback }));
 });
 afterAll(() => {

@@ -22,10 +22,20 @@ export interface CreateBackendOptions {
   /** Told when what was asked for cannot run here and something slower runs instead (default: console.warn). */
   onFallback?: (message: string) => void;
   /**
-   * Threads wasm-simd's kernels run on, this one included (1 to 64; default 1). Results have the
-   * same bits for any number. Needs SharedArrayBuffer (in a page: cross-origin isolation).
+   * Threads wasm-simd's kernels run on, this one included (1 to 64). Results have the same bits
+   * for any number. Default: every core, at most DEFAULT_MAX_THREADS, for wasm-simd; 1 for the
+   * others. Needs SharedArrayBuffer (in a page: cross-origin isolation); where it cannot have
+   * them, wasm-simd runs on 1 thread and onFallback says why.
    */
   threads?: number;
+}
+
+/** The most threads wasm-simd takes by default: past that, a small model's calls gain little more. */
+export const DEFAULT_MAX_THREADS = 8;
+
+/** The threads a backend gets when its options name none: every core (at most 8) for wasm-simd. */
+export function defaultThreads(name: BackendName, sources: WasmSources): number {
+  return name === 'wasm-simd' ? Math.max(1, Math.min(DEFAULT_MAX_THREADS, sources.threads?.cores ?? 1)) : 1;
 }
 
 /** Why this engine cannot run the threads build, or null if it can. */
@@ -45,7 +55,7 @@ export async function createBackend(name: BackendName, sources: WasmSources, opt
   if (!BACKEND_NAMES.includes(name)) {
     throw new WasmgradError(`unknown backend '${name}'. Fix: use one of ${BACKEND_NAMES.join(', ')}.`);
   }
-  const threads = options.threads ?? 1;
+  const threads = options.threads ?? defaultThreads(name, sources);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new WasmgradError(`threads is ${threads}, but must be an integer from 1 to 64. Fix: pass e.g. threads: 2, or 1 for one thread.`);
   }

@@ -1,7 +1,6 @@
 // npm run train -- [options]: trains a model on a text, prints a summary, writes a run directory.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { WasmgradError } from '../../backend/errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../backend/types.js';
@@ -17,7 +16,8 @@ import { PRESET_NAMES, PRESETS } from '../../train/presets.js';
 import { Trainer, type ActivationStats } from '../../train/trainer.js';
 import { Rng } from '../../util/rng.js';
 import { writeFileAtomic } from '../atomic.js';
-import { loadBackend } from '../backends.js';
+import { loadBackend, nodeWasmSources } from '../backends.js';
+import { defaultThreads } from '../../backend/index.js';
 import { readModelFile } from '../model-file.js';
 import { DEFAULT_DATA, loadText } from '../load-text.js';
 import { FILES, loadCheckpoint, metricsJsonl, saveCheckpoint, type RunInfo, type RunMeta } from '../run-dir.js';
@@ -27,7 +27,7 @@ import { CliExit, runCli } from './run-cli.js';
 
 const COMMAND = 'npm run train';
 /** Threads by default: every core, at most 8 (the results are the same on any number). */
-const DEFAULT_THREADS = Math.min(8, availableParallelism());
+const DEFAULT_THREADS = defaultThreads('wasm-simd', nodeWasmSources);
 /** Every config field, as a flag: the training fields, --model, and each model kind's own fields. */
 const CONFIG_FIELDS = allFields();
 const fieldFlag = (f: Field): FlagSpec => ({
@@ -112,8 +112,7 @@ async function main(): Promise<void> {
 
   const text = await loadText(dataPath, log);
   const data = makeDataset(text, { valFraction: config.valFraction, vocab: resumed ? new Vocabulary(resumed.meta.vocab) : initial?.vocab });
-  const threads = threadsFlag(flags.threads) ?? (backendName === 'wasm-simd' ? DEFAULT_THREADS : 1);
-  const backend = await loadBackend(backendName, { threads, onFallback: log });
+  const backend = await loadBackend(backendName, { threads: threadsFlag(flags.threads), onFallback: log });
   const trainer = new Trainer(backend, data, config, resumed?.state ?? (initial ? { params: initial.values } : undefined));
   if (initial) log(`starting from the parameters in ${initFrom}${initial.notes.length > 0 ? ` (${initial.notes.join('; ')})` : ''}`);
   const meta: RunInfo = {
