@@ -157,6 +157,15 @@ test('a batch larger than the training windows is refused with the fix, in the l
   expect(() => new Trainer(be, makeDataset('abcabc'), { ...MLP, batch: 6 })).toThrow(/^config.batch 6 is larger than the 5 training windows. Fix: use a batch of 5 or less, or 'full'.$/);
 });
 
+test('config.valFraction is honoured, not ignored: a dataset split another way is refused with the fix', () => {
+  const be = backend(backends, 'js');
+  expect(() => new Trainer(be, makeDataset(TEXT), { ...MLP, valFraction: 0.2 })).toThrow(
+    /^config.valFraction is 0.2, but the dataset holds out 0 of its 20000 characters for validation. Fix: make the dataset with makeDataset\(text, \{ valFraction: config.valFraction \}\).$/,
+  );
+  expect(() => new Trainer(be, makeDataset(TEXT, { valFraction: 0.1 }), { ...MLP, valFraction: 0 })).toThrow(/holds out 2000 of its 20000 characters/);
+  expect(new Trainer(be, makeDataset(TEXT, { valFraction: 0.1 }), { ...MLP, valFraction: 0.1 }).valLoss()).toBeGreaterThan(0);
+});
+
 test("the cosine schedule: nanoGPT's get_lr (linear warm-up, then cosine to minLr); without warm-up and minLr the plain cosine", () => {
   const be = backends[0];
   const data = makeDataset(TEXT);
@@ -176,6 +185,8 @@ test("the cosine schedule: nanoGPT's get_lr (linear warm-up, then cosine to minL
   const its = [0, 50, 99, 100, 101, 1000, 1999, 2000];
   expectClose('warm-up and cosine', lrAt({ ...base, warmup: 100, minLr: 1e-4 }, its), its.map((it) => getLr(it, 100, 1e-4)), { rtol: 1e-12 });
   expect(lrAt(base, its)).toEqual(its.map((it) => 0.5 * 1e-3 * (1 + Math.cos((Math.PI * it) / 2000))));
+  // Past the configured steps the schedule stays at its last rate (nanoGPT's get_lr returns min_lr there).
+  expect(lrAt({ ...base, warmup: 100, minLr: 1e-4 }, [2000, 2001, 5000])).toEqual([1e-4, 1e-4, 1e-4]);
 });
 
 test('gradient clipping scales the whole step to the clip norm; AdamW decays weights and embeddings, not biases', () => {

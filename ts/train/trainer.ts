@@ -72,6 +72,13 @@ export class Trainer {
     start?: TrainerStart,
   ) {
     validateConfig(config);
+    const held = data.tokens.length - data.trainEnd;
+    if (held !== Math.round(config.valFraction * data.tokens.length)) {
+      throw new WasmgradError(
+        `config.valFraction is ${config.valFraction}, but the dataset holds out ${held} of its ${data.tokens.length} characters for validation. ` +
+          'Fix: make the dataset with makeDataset(text, { valFraction: config.valFraction }).',
+      );
+    }
     const resume = start && 'step' in start ? start : null;
     this.rng = new Rng(config.seed);
     this.model = createModel(backend, config.model, data.vocab.size, start ? { values: start.params } : { init: config.init, rng: this.rng });
@@ -130,7 +137,10 @@ export class Trainer {
   /** The global gradient norm of the last step, when clipping measures it. */
   lastGradNorm: number | null = null;
 
-  /** One optimisation step; returns the loss of its batch (before the update). */
+  /**
+   * One optimisation step; returns the loss of its batch (before the update). Steps past
+   * config.steps keep training at the schedule's last learning rate (cosine: minLr).
+   */
   trainStep(): number {
     for (const p of this.model.params) this.backend.zero(p.grad);
     let loss: number;
