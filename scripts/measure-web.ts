@@ -2,6 +2,7 @@
 // how long the page's main thread is ever blocked while the worker trains. Measures, asserts nothing.
 //   Node:     the mlp preset on wasm-simd with the Trainer directly, on datasets/tinyShakespeare.txt
 //   Chromium: the playground (npm run web) training the same preset on the same file
+// Both on the library's default threads: every core (at most 8); the output says how many each had.
 // The two take turns in short rounds, so that load from other processes on the machine hits both
 // alike; the ratio reported is the median of the rounds' ratios.
 import { readFileSync } from 'node:fs';
@@ -129,9 +130,10 @@ const attribution = recorded.longTasks
   .map((t) => recorded.longFrames.find((f) => f.start <= t.start && t.start < f.start + f.duration))
   .map((f) => (f ? `${f.duration.toFixed(0)} ms frame: ${f.scripts!.join('; ') || 'no script (rendering, or the thread descheduled)'}` : 'no long frame recorded'));
 
+const pageBackend = await page.locator('#backend-used').innerText();
 console.log(`\nmlp preset, wasm-simd, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, Chromium ${browser.version()}`);
-console.log(`Node     ${median(rounds.map((r) => r.node)).toFixed(0)} steps/s (median of ${ROUNDS} × ${WINDOW_MS / 1000} s)`);
-console.log(`Chromium ${median(rounds.map((r) => r.chromium)).toFixed(0)} steps/s in the playground's worker`);
+console.log(`Node     ${median(rounds.map((r) => r.node)).toFixed(0)} steps/s (median of ${ROUNDS} × ${WINDOW_MS / 1000} s), wasm-simd × ${nodeTrainer.backend.threadCount} threads`);
+console.log(`Chromium ${median(rounds.map((r) => r.chromium)).toFixed(0)} steps/s in the playground's worker, ${pageBackend}`);
 console.log(`Chromium / Node: ${median(rounds.map((r) => r.chromium / r.node)).toFixed(2)}× (median of the rounds' ratios)`);
 const list = (tasks: number[]) => (tasks.length ? tasks.map((d) => `${d.toFixed(0)} ms`).join(', ') : 'none');
 console.log(`main thread while training: long tasks (≥ 50 ms) over all rounds: ${list(longTasks)}; ` +
