@@ -9,6 +9,7 @@ export const attention_last: (a: number, b: number, c: number, d: number, e: num
 export const axpy: (a: number, b: number, c: number, d: number, e: number, f: number) => void;
 export const bias_backward: (a: number, b: number, c: number, d: number, e: number, f: number) => void;
 export const bias_forward: (a: number, b: number, c: number, d: number, e: number, f: number) => void;
+export const copy: (a: number, b: number, c: number, d: number, e: number) => void;
 export const dropout_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
 export const dropout_forward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
 export const embedding_backward: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => void;
@@ -36,5 +37,6 @@ export const softmax_xent_forward: (a: number, b: number, c: number, d: number, 
 export const sum_squares: (a: number, b: number) => number;
 export const thread_stack_bytes: () => number;
 export const threads_enabled: () => number;
+export const zero: (a: number, b: number, c: number, d: number) => void;
 export const __wbindgen_externrefs: WebAssembly.Table;
 export const __wbindgen_start: () => void;

@@ -3,7 +3,7 @@
 //! validated by TypeScript (ts/backend/); `usize` is wasm32's i32, a flag is an i32 (0 or 1).
 //! wasm-bindgen writes these signatures into wasm/wasmgrad-kernels.d.ts, the type that
 //! ts/backend/kernels.ts checks both the wasm and the JS kernels against.
-use crate::{activation, attention, bias, dropout, embedding, layernorm, loss, math, matmul, optim, peak, reduce, simd};
+use crate::{activation, attention, bias, dropout, embedding, fill, layernorm, loss, math, matmul, optim, peak, reduce, simd};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Bumped whenever the exports change (added, removed, other signatures or meaning); the loader
@@ -11,8 +11,9 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// 4: layernorm_forward, layernorm_backward; 5: attention_forward, attention_backward;
 /// 6: adam_step's decay and grad_scale, sum_squares; 7: dropout_forward, dropout_backward;
 /// 8: attention_last, and attention_forward/backward's dropout (seed, threshold, scale);
-/// 9: every kernel but attention_last and the reductions takes (part, parts), see share.rs.
-pub const ABI_VERSION: u32 = 9;
+/// 9: every kernel but attention_last and the reductions takes (part, parts), see share.rs;
+/// 10: zero and copy.
+pub const ABI_VERSION: u32 = 10;
 
 #[wasm_bindgen]
 pub fn abi_version() -> u32 {
@@ -178,6 +179,16 @@ pub unsafe fn embedding_forward(out: *mut f32, idx: *const u32, weight: *const f
 #[wasm_bindgen]
 pub unsafe fn embedding_backward(dweight: *mut f32, idx: *const u32, dout: *const f32, n: usize, c: usize, part: usize, parts: usize) {
     embedding::embedding_backward(dweight, idx, dout, n, c, part, parts)
+}
+
+#[wasm_bindgen]
+pub unsafe fn zero(t: *mut u32, n: usize, part: usize, parts: usize) {
+    fill::zero(t, n, part, parts)
+}
+
+#[wasm_bindgen]
+pub unsafe fn copy(dst: *mut u32, src: *const u32, n: usize, part: usize, parts: usize) {
+    fill::copy(dst, src, n, part, parts)
 }
 
 #[wasm_bindgen]

@@ -11,6 +11,7 @@ mod attention;
 mod bias;
 mod dropout;
 mod embedding;
+mod fill;
 mod layernorm;
 mod loss;
 mod math;

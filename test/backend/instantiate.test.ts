@@ -33,7 +33,7 @@ test('a module that is not a kernel build is refused with the reason', async () 
     /wasm-scalar: the module imports function 'env.log', which is not a wasmgrad kernel build's. Fix: pass the bytes of wasm\/wasmgrad-scalar.wasm/,
   );
   const otherAbi = await wat('(module (func (export "abi_version") (result i32) i32.const 1))');
-  await expect(WasmBackend.create(otherAbi, 'wasm-simd')).rejects.toThrow(/has ABI version 1, this code expects 9/);
+  await expect(WasmBackend.create(otherAbi, 'wasm-simd')).rejects.toThrow(/has ABI version 1, this code expects 10/);
 });
 
 test('a compiled WebAssembly.Module is accepted as well as bytes', async () => {

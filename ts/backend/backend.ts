@@ -146,14 +146,14 @@ export abstract class Backend {
   /** Sets every element of `t` to zero (gradients before a step). */
   zero(t: Tensor): void {
     new KernelArgs(this, 'zero').tensor('t', t, t.dtype, t.shape.length);
-    t.data().fill(0);
+    this.shared('zero', t.size, t.offset, t.size);
   }
 
   /** dst = src (same shape and dtype). */
   copy(dst: Tensor, src: Tensor): void {
     const args = new KernelArgs(this, 'copy').tensor('dst', dst, src.dtype, dst.shape.length).tensor('src', src, src.dtype, src.shape.length);
-    args.shape('dst', dst, src.shape, 'dst has the shape of src');
-    dst.data().set(src.data());
+    args.shape('dst', dst, src.shape, 'dst has the shape of src').distinct('dst', dst, 'src', src);
+    this.shared('copy', dst.size, dst.offset, src.offset, src.size);
   }
 
   /** Called by Tensor.dispose(). */

@@ -45,7 +45,7 @@ export type WasmExports = Exports;
 export const SHARED_KERNELS = [
   'matmul', 'matmul_batched', 'bias_forward', 'bias_backward', 'layernorm_forward', 'layernorm_backward', 'attention_forward',
   'attention_backward', 'dropout_forward', 'dropout_backward', 'gelu_forward', 'gelu_backward', 'softmax_forward',
-  'softmax_xent_forward', 'softmax_xent_backward', 'embedding_forward', 'embedding_backward', 'axpy', 'sgd_step', 'adam_step',
+  'softmax_xent_forward', 'softmax_xent_backward', 'embedding_forward', 'embedding_backward', 'axpy', 'sgd_step', 'adam_step', 'zero', 'copy',
 ] as const satisfies readonly KernelName[];
 
 export type SharedKernelName = (typeof SHARED_KERNELS)[number];

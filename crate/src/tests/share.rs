@@ -4,8 +4,9 @@
 //! threads. A part that wrote outside its share, or computed an element another way, shows here.
 use super::Rng;
 use crate::attention::{attention_backward, attention_forward, AttnDropout};
+use crate::dropout::ELEMENTS;
 use crate::share::{share, share_aligned};
-use crate::{activation, bias, dropout, embedding, layernorm, loss, matmul, optim};
+use crate::{activation, bias, dropout, embedding, fill, layernorm, loss, matmul, optim};
 
 /// Runs `kernel(outputs, part, parts)` for every part of 1..=5 parts on fresh copies of `outputs`,
 /// and checks that each split leaves exactly the bits of parts = 1 in every output.
@@ -171,6 +172,15 @@ fn elementwise_kernels() {
         });
         same_bits_for_any_parts(&what("axpy"), vec![g.clone()], |o, part, parts| unsafe {
             optim::axpy(o[0].as_mut_ptr(), x.as_ptr(), n, 0.3, part, parts)
+        });
+        // zero and copy write each part's elements only: split, the whole tensor is still written.
+        same_bits_for_any_parts(&what("zero"), vec![g.clone()], |o, part, parts| unsafe {
+            fill::zero(o[0].as_mut_ptr().cast(), n, part, parts);
+            assert!(share_aligned(n, ELEMENTS, part, parts).all(|i| o[0][i] == 0.0));
+        });
+        same_bits_for_any_parts(&what("copy"), vec![g.clone()], |o, part, parts| unsafe {
+            fill::copy(o[0].as_mut_ptr().cast(), x.as_ptr().cast(), n, part, parts);
+            assert!(share_aligned(n, ELEMENTS, part, parts).all(|i| o[0][i].to_bits() == x[i].to_bits()));
         });
         same_bits_for_any_parts(&what("sgd_step"), vec![g.clone()], |o, part, parts| unsafe {
             optim::sgd_step(o[0].as_mut_ptr(), x.as_ptr(), n, 0.1, part, parts)

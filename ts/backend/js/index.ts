@@ -5,6 +5,7 @@ import { attentionKernels } from './attention.js';
 import { biasKernels } from './bias.js';
 import { dropoutKernels } from './dropout.js';
 import { embeddingKernels } from './embedding.js';
+import { fillKernels } from './fill.js';
 import { layernormKernels } from './layernorm.js';
 import { lossKernels } from './loss.js';
 import { matmulKernels } from './matmul.js';
@@ -30,6 +31,7 @@ export class JsBackend extends Backend {
       ...lossKernels(memory),
       ...dropoutKernels(memory),
       ...embeddingKernels(memory),
+      ...fillKernels(memory),
       ...layernormKernels(memory),
       ...optimKernels(memory),
       ...reduceKernels(memory),

@@ -6,7 +6,7 @@ import { kernelImports } from './worker-main.js';
 export type WasmSource = BufferSource | WebAssembly.Module;
 
 /** The ABI this TypeScript was written against (crate/src/abi.rs ABI_VERSION). */
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 
 /**
  * wasm-bindgen's start-up hooks, as its generated glue (of the pinned version) defines them. The
