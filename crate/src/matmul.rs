@@ -16,7 +16,7 @@ use core::ops::Range;
 
 const MR: usize = 4;
 const NR: usize = 8;
-const KC: usize = 256;
+pub(crate) const KC: usize = 256;
 const MC: usize = 128;
 const NC: usize = 512;
 

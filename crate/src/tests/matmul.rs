@@ -1,7 +1,7 @@
 //! matmul against the naive triple loop in float64, over every small shape (all tile, panel and
 //! padding cases), the training shapes, and shapes that cross the KC/MC/NC block boundaries.
 use super::{assert_close, Guarded, Rng, U};
-use crate::matmul::{matmul, WORKSPACE_FLOATS};
+use crate::matmul::{matmul, KC, WORKSPACE_FLOATS};
 
 /// c (+)= op(a) @ op(b) in float64; also Σ|a||b| per element, which bounds the f32 rounding.
 fn reference(c0: &[f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, ta: bool, tb: bool, acc: bool) -> (Vec<f64>, Vec<f64>) {
@@ -35,6 +35,27 @@ fn check(rng: &mut Rng, workspace: &mut [f32], m: usize, k: usize, n: usize, ta:
     assert_close(&what, c.values(), &want, |i| (k as f64 + 2.0) * U * mag[i] + f64::MIN_POSITIVE);
 }
 
+/// c (+)= op(a) @ op(b) in float32, in the order every tiling must keep: each element summed from
+/// 0 over each KC block of k in order (a multiply, then an add, per term), the block's sum then
+/// written to c (the first block, unless accumulating) or added to it.
+fn in_order(c0: &[f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, ta: bool, tb: bool, acc: bool) -> Vec<f32> {
+    let at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+    let bt = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+    let mut c = c0.to_vec();
+    for i in 0..m {
+        for j in 0..n {
+            for k0 in (0..k).step_by(KC) {
+                let mut s = 0.0f32;
+                for p in k0..(k0 + KC).min(k) {
+                    s += at(i, p) * bt(p, j);
+                }
+                c[i * n + j] = if k0 == 0 && !acc { s } else { c[i * n + j] + s };
+            }
+        }
+    }
+    c
+}
+
 const FORMS: [(bool, bool); 4] = [(false, false), (false, true), (true, false), (true, true)];
 
 #[test]
@@ -66,6 +87,29 @@ fn the_training_shapes_and_block_boundaries() {
             check(&mut rng, &mut workspace, m, k, n, ta, tb, false);
         }
         check(&mut rng, &mut workspace, m, k, n, false, false, true);
+    }
+}
+
+/// Every element has the bits of `in_order`, whatever tile, panel or edge kernel computed it: the
+/// tiling may change, the sums may not.
+#[test]
+fn every_element_is_summed_in_order_bit_for_bit() {
+    let mut rng = Rng::new(4);
+    let mut workspace = vec![0.0; WORKSPACE_FLOATS];
+    let shapes = [(1, 7, 9), (5, 3, 5), (13, 17, 11), (65, 40, 65), (9, 2 * KC + 3, 13), (130, KC + 1, 70)];
+    for (m, k, n) in shapes {
+        for (ta, tb) in FORMS {
+            for acc in [false, true] {
+                let a = rng.vec(m * k, -1.0, 1.0);
+                let b = rng.vec(k * n, -1.0, 1.0);
+                let c0 = rng.vec(m * n, -1.0, 1.0);
+                let mut c = Guarded::new(&c0);
+                unsafe { matmul(c.ptr(), a.as_ptr(), b.as_ptr(), m, k, n, ta, tb, acc, workspace.as_mut_ptr(), 0, 1) };
+                let want = in_order(&c0, &a, &b, m, k, n, ta, tb, acc);
+                let same = c.values().iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "matmul m={m} k={k} n={n} trans_a={ta} trans_b={tb} accumulate={acc}");
+            }
+        }
     }
 }
 
