@@ -10,9 +10,12 @@
 //! The micro-kernel is a 4×8 register tile, sized for what V8 makes of it on x86-64: V8 gives wasm
 //! 15 xmm registers and issues a basic block's loads before its arithmetic, so one k step holds 8
 //! accumulators, its 6 loaded operands (2 B vectors, 4 broadcast A values) and a product: 15.
-//! Wider tiles (5×8, 3×12, 6×8) spill and run at half speed. Ragged edges (the vocabulary is 65)
-//! are zero-padded in the packs and computed by kernels of their size: R < 4 rows by
-//! `row_kernel::<R>`, a last panel of W ≤ 4 columns by `column_kernel::<W>`.
+//! Wider tiles (5×8, 3×12, 6×8) spill and run at half speed. simd128 has no fused multiply-add (and
+//! fusing would change the bits), so a k step is 16 arithmetic and 6 load instructions; the AVX2
+//! EPYC this was tuned on issues about 4 instructions a cycle, so every other instruction in the
+//! loop costs time too, and `row_kernel` spends only one add and one exit test on a step. Ragged
+//! edges (the vocabulary is 65) are zero-padded in the packs and computed by kernels of their
+//! size: R < 4 rows by `row_kernel::<R>`, a last panel of W ≤ 4 columns by `column_kernel::<W>`.
 use crate::share::share_aligned;
 use crate::simd::*;
 use core::ops::Range;
@@ -131,6 +134,38 @@ unsafe fn row_kernel<const R: usize>(kc: usize, ap: *const f32, bp: *const f32) 
 
 /// Calls `step(a, b)` at each of the kc k steps of a full panel's tile, in order: a and b point at
 /// the step's MR floats of the A panel and NR floats of the B panel.
+///
+/// Eight k steps a pass, written out (LLVM unrolls no loop with exits). b's loads take constant
+/// offsets and b moves once a pass; a moves every step (its own add, hidden from LLVM behind
+/// black_box so that LLVM does not fold it into offsets), because V8 computes the address of a
+/// broadcast load with an offset in an instruction of its own. The exit test after each step ends
+/// a basic block, and so keeps V8 from hoisting the next steps' loads above this step's
+/// arithmetic, into registers the accumulators need. (Native builds take this path too, so the
+/// tests run it.)
+#[cfg(any(target_feature = "simd128", not(target_arch = "wasm32")))]
+#[inline(always)]
+unsafe fn each_k(kc: usize, ap: *const f32, bp: *const f32, mut step: impl FnMut(*const f32, *const f32)) {
+    let end = ap.add(kc * MR);
+    let (mut a, mut b) = (ap, bp);
+    let a_step = core::hint::black_box(MR);
+    macro_rules! steps {
+        ($($u:literal)*) => {$(
+            step(a, b.add($u * NR));
+            a = a.add(a_step);
+            if a == end {
+                return;
+            }
+        )*};
+    }
+    loop {
+        steps!(0 1 2 3 4 5 6 7);
+        b = b.add(8 * NR);
+    }
+}
+
+/// The scalar build's `each_k`: a plain loop. Its tile is 32 floats rather than 8 registers, and
+/// the written-out passes run slower there.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
 #[inline(always)]
 unsafe fn each_k(kc: usize, ap: *const f32, bp: *const f32, mut step: impl FnMut(*const f32, *const f32)) {
     let end = ap.add(kc * MR);
