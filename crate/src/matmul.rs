@@ -5,11 +5,17 @@
 //!
 //! GotoBLAS structure: K is cut into blocks of KC, N into NC, M into MC; each block of op(B) is
 //! packed into column panels NR wide and each block of op(A) into row panels MR tall, so the
-//! micro-kernel reads both operands contiguously whatever the transposes were. The 4×8
-//! micro-kernel keeps 8 accumulators + 2 B vectors + 1 broadcast A in registers: V8 has 15 xmm
-//! registers to give, and wider tiles spill and run at half speed. Ragged edges (the vocabulary
-//! is 65) are zero-padded in the packs and written through a small tile buffer; a last panel of
-//! at most 4 columns uses a 4×4 micro-kernel instead of padding to 8.
+//! micro-kernel reads both operands contiguously whatever the transposes were.
+//!
+//! The micro-kernel is a 4×8 register tile, sized for what V8 makes of it on x86-64: V8 gives wasm
+//! 15 xmm registers and issues a basic block's loads before its arithmetic, so one k step holds 8
+//! accumulators, its 6 loaded operands (2 B vectors, 4 broadcast A values) and a product: 15.
+//! Wider tiles (5×8, 3×12, 6×8) spill and run at half speed. simd128 has no fused multiply-add (and
+//! fusing would change the bits), so a k step is 16 arithmetic and 6 load instructions; the AVX2
+//! EPYC this was tuned on issues about 4 instructions a cycle, so every other instruction in the
+//! loop costs time too, and `row_kernel` spends only one add and one exit test on a step. Ragged
+//! edges (the vocabulary is 65) are zero-padded in the packs and computed by kernels of their
+//! size: R < 4 rows by `row_kernel::<R>`, a last panel of W ≤ 4 columns by `column_kernel::<W>`.
 use crate::share::share_aligned;
 use crate::simd::*;
 use core::ops::Range;
@@ -117,77 +123,119 @@ unsafe fn pack_a(dst: *mut f32, a: *const f32, trans_a: bool, m: usize, k: usize
     }
 }
 
-/// The 4×8 tile: Apanel (4,kc) @ Bpanel (kc,8), as 4 rows of 2 vectors.
+/// The R × 8 tile (R ≤ MR rows of a full panel) Apanel (MR,kc) @ Bpanel (kc,8), as R rows of two
+/// vectors. Every element is summed over k in order, acc + a·b (a multiply, then an add).
 #[inline(always)]
-unsafe fn micro_kernel(kc: usize, ap: *const f32, bp: *const f32) -> [[V; 2]; MR] {
-    let (mut c00, mut c01, mut c10, mut c11) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
-    let (mut c20, mut c21, mut c30, mut c31) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
-    let mut a = ap;
-    let mut b = bp;
-    for _ in 0..kc {
-        let b0 = load(b);
-        let b1 = load(b.add(4));
-        let a0 = load_splat(a);
-        c00 = add(c00, mul(a0, b0));
-        c01 = add(c01, mul(a0, b1));
-        let a1 = load_splat(a.add(1));
-        c10 = add(c10, mul(a1, b0));
-        c11 = add(c11, mul(a1, b1));
-        let a2 = load_splat(a.add(2));
-        c20 = add(c20, mul(a2, b0));
-        c21 = add(c21, mul(a2, b1));
-        let a3 = load_splat(a.add(3));
-        c30 = add(c30, mul(a3, b0));
-        c31 = add(c31, mul(a3, b1));
+unsafe fn row_kernel<const R: usize>(kc: usize, ap: *const f32, bp: *const f32) -> [[V; 2]; R] {
+    let mut acc = [[splat(0.0); 2]; R];
+    each_k(kc, ap, bp, |a, b| row_step(&mut acc, a, b));
+    acc
+}
+
+/// Calls `step(a, b)` at each of the kc k steps of a full panel's tile, in order: a and b point at
+/// the step's MR floats of the A panel and NR floats of the B panel.
+///
+/// Eight k steps a pass, written out (LLVM unrolls no loop with exits). b's loads take constant
+/// offsets and b moves once a pass; a moves every step (its own add, hidden from LLVM behind
+/// black_box so that LLVM does not fold it into offsets), because V8 computes the address of a
+/// broadcast load with an offset in an instruction of its own. The exit test after each step ends
+/// a basic block, and so keeps V8 from hoisting the next steps' loads above this step's
+/// arithmetic, into registers the accumulators need. (Native builds take this path too, so the
+/// tests run it.)
+#[cfg(any(target_feature = "simd128", not(target_arch = "wasm32")))]
+#[inline(always)]
+unsafe fn each_k(kc: usize, ap: *const f32, bp: *const f32, mut step: impl FnMut(*const f32, *const f32)) {
+    let end = ap.add(kc * MR);
+    let (mut a, mut b) = (ap, bp);
+    let a_step = core::hint::black_box(MR);
+    macro_rules! steps {
+        ($($u:literal)*) => {$(
+            step(a, b.add($u * NR));
+            a = a.add(a_step);
+            if a == end {
+                return;
+            }
+        )*};
+    }
+    loop {
+        steps!(0 1 2 3 4 5 6 7);
+        b = b.add(8 * NR);
+    }
+}
+
+/// The scalar build's `each_k`: a plain loop. Its tile is 32 floats rather than 8 registers, and
+/// the written-out passes run slower there.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
+#[inline(always)]
+unsafe fn each_k(kc: usize, ap: *const f32, bp: *const f32, mut step: impl FnMut(*const f32, *const f32)) {
+    let end = ap.add(kc * MR);
+    let (mut a, mut b) = (ap, bp);
+    while a != end {
+        step(a, b);
         a = a.add(MR);
         b = b.add(NR);
     }
-    [[c00, c01], [c10, c11], [c20, c21], [c30, c31]]
 }
 
-/// The 4×4 tile for a last panel of at most 4 columns: Apanel (4,kc) @ Bpanel (kc,4).
+/// acc (R rows of two vectors) += a (R floats) ⊗ b (8 floats): one k step of a row tile.
 #[inline(always)]
-unsafe fn micro_kernel_narrow(kc: usize, ap: *const f32, bp: *const f32) -> [[V; 1]; MR] {
-    let (mut c0, mut c1, mut c2, mut c3) = (splat(0.0), splat(0.0), splat(0.0), splat(0.0));
-    let mut a = ap;
-    let mut b = bp;
-    for _ in 0..kc {
-        let b0 = load(b);
-        c0 = add(c0, mul(load_splat(a), b0));
-        c1 = add(c1, mul(load_splat(a.add(1)), b0));
-        c2 = add(c2, mul(load_splat(a.add(2)), b0));
-        c3 = add(c3, mul(load_splat(a.add(3)), b0));
+unsafe fn row_step<const R: usize>(acc: &mut [[V; 2]; R], a: *const f32, b: *const f32) {
+    let (b0, b1) = (load(b), load(b.add(4)));
+    for (r, row) in acc.iter_mut().enumerate() {
+        let ar = load_splat(a.add(r));
+        row[0] = add(row[0], mul(ar, b0));
+        row[1] = add(row[1], mul(ar, b1));
+    }
+}
+
+/// The MR × W tile of a last panel of W ≤ 4 columns, Apanel (MR,kc) @ Bpanel (kc,4), as W column
+/// vectors (lane r: row r): one vector load of A and W broadcasts of B a k step, so a last column
+/// alone (the vocabulary's 65th) costs its own arithmetic, not a 4-column panel's. The same sums
+/// as `row_kernel`: acc + a·b, k in order.
+#[inline(always)]
+unsafe fn column_kernel<const W: usize>(kc: usize, ap: *const f32, bp: *const f32) -> [V; W] {
+    let mut acc = [splat(0.0); W];
+    let end = ap.add(kc * MR);
+    let (mut a, mut b) = (ap, bp);
+    while a != end {
+        let av = load(a);
+        for (j, c) in acc.iter_mut().enumerate() {
+            *c = add(*c, mul(av, load_splat(b.add(j))));
+        }
         a = a.add(MR);
         b = b.add(4);
     }
-    [[c0], [c1], [c2], [c3]]
+    acc
 }
 
-/// C tile (rows ≤ 4, cols ≤ 4·H) = (overwrite ? 0 : C tile) + acc. Full tiles go vector by
-/// vector; ragged ones (the matrix's edges) through a small buffer.
+/// `cols` floats of one row of C (+)= the first `cols` lanes of `vectors`.
 #[inline(always)]
-unsafe fn write_tile<const H: usize>(acc: [[V; H]; MR], c: *mut f32, ldc: usize, rows: usize, cols: usize, overwrite: bool) {
-    if rows == MR && cols == 4 * H {
-        for (r, vectors) in acc.iter().enumerate() {
-            for (h, v) in vectors.iter().enumerate() {
-                let dst = c.add(r * ldc + 4 * h);
-                store(dst, if overwrite { *v } else { add(load(dst), *v) });
-            }
-        }
-        return;
-    }
-    let mut tile = [0.0f32; MR * NR];
-    for (r, vectors) in acc.iter().enumerate() {
-        for (h, v) in vectors.iter().enumerate() {
-            store(tile.as_mut_ptr().add(r * 4 * H + 4 * h), *v);
+unsafe fn write_row(c: *mut f32, vectors: &[V], cols: usize, overwrite: bool) {
+    for (h, v) in vectors.iter().enumerate() {
+        let (dst, len) = (c.add(4 * h), cols.saturating_sub(4 * h).min(4));
+        if len == 4 {
+            store(dst, if overwrite { *v } else { add(load(dst), *v) });
+        } else if len > 0 {
+            store_partial(dst, if overwrite { *v } else { add(load_partial(dst, len), *v) }, len);
         }
     }
-    for r in 0..rows {
-        for j in 0..cols {
-            let dst = c.add(r * ldc + j);
-            let v = tile[r * 4 * H + j];
-            *dst = if overwrite { v } else { *dst + v };
-        }
+}
+
+/// C tile (R rows, cols ≤ 8) (+)= Apanel @ Bpanel of a full panel.
+#[inline(always)]
+unsafe fn row_tile<const R: usize>(kc: usize, ap: *const f32, bp: *const f32, c: *mut f32, ldc: usize, cols: usize, overwrite: bool) {
+    for (r, vectors) in row_kernel::<R>(kc, ap, bp).iter().enumerate() {
+        write_row(c.add(r * ldc), vectors, cols, overwrite);
+    }
+}
+
+/// C tile (rows ≤ 4, W columns) (+)= Apanel @ Bpanel of a last panel of at most 4 columns.
+#[inline(always)]
+unsafe fn column_tile<const W: usize>(kc: usize, ap: *const f32, bp: *const f32, c: *mut f32, ldc: usize, rows: usize, overwrite: bool) {
+    let acc = column_kernel::<W>(kc, ap, bp);
+    let columns: [V; 4] = core::array::from_fn(|j| if j < W { acc[j] } else { splat(0.0) });
+    for (r, row) in transpose4(columns).iter().take(rows).enumerate() {
+        write_row(c.add(r * ldc), core::slice::from_ref(row), W, overwrite);
     }
 }
 
@@ -242,29 +290,43 @@ unsafe fn block(
             while i0 < rows.end {
                 let mc = if rows.end - i0 < MC { rows.end - i0 } else { MC };
                 pack_a(packed_a, a, trans_a, m, k, i0, mc, k0, kc);
-                let mut jp = 0;
-                while jp < nc {
-                    let cols = if nc - jp < NR { nc - jp } else { NR };
-                    let bp = packed_b.add(jp * kc);
-                    let mut ip = 0;
-                    while ip < mc {
-                        let rows = if mc - ip < MR { mc - ip } else { MR };
-                        let ap = packed_a.add(ip * kc);
-                        let ct = c.add((i0 + ip) * n + j0 + jp);
-                        if panel_width(nc, jp) == NR {
-                            write_tile(micro_kernel(kc, ap, bp), ct, n, rows, cols, overwrite);
-                        } else {
-                            write_tile(micro_kernel_narrow(kc, ap, bp), ct, n, rows, cols, overwrite);
-                        }
-                        ip += MR;
-                    }
-                    jp += NR;
-                }
+                macro_kernel(c.add(i0 * n + j0), n, packed_a, packed_b, mc, nc, kc, overwrite);
                 i0 += MC;
             }
             k0 += KC;
         }
         j0 += NC;
+    }
+}
+
+/// C (mc,nc) (+)= packed A block (mc,kc) @ packed B block (kc,nc), C's rows `ldc` apart: one
+/// kc-deep slice of the product, tile by tile. Each B panel stays in L1 while the A panels stream
+/// past it. Never inlined: the micro-kernel then has the registers to itself.
+#[inline(never)]
+unsafe fn macro_kernel(c: *mut f32, ldc: usize, packed_a: *const f32, packed_b: *const f32, mc: usize, nc: usize, kc: usize, overwrite: bool) {
+    let mut jp = 0;
+    while jp < nc {
+        let cols = if nc - jp < NR { nc - jp } else { NR };
+        let bp = packed_b.add(jp * kc);
+        let mut ip = 0;
+        while ip < mc {
+            let rows = if mc - ip < MR { mc - ip } else { MR };
+            let (ap, ct) = (packed_a.add(ip * kc), c.add(ip * ldc + jp));
+            // Ragged rows and a narrow last panel (the matrix's edges) get kernels of their size,
+            // so zero padding costs no arithmetic.
+            match (panel_width(nc, jp) == NR, rows, cols) {
+                (true, 4, _) => row_tile::<4>(kc, ap, bp, ct, ldc, cols, overwrite),
+                (true, 3, _) => row_tile::<3>(kc, ap, bp, ct, ldc, cols, overwrite),
+                (true, 2, _) => row_tile::<2>(kc, ap, bp, ct, ldc, cols, overwrite),
+                (true, _, _) => row_tile::<1>(kc, ap, bp, ct, ldc, cols, overwrite),
+                (false, _, 4) => column_tile::<4>(kc, ap, bp, ct, ldc, rows, overwrite),
+                (false, _, 3) => column_tile::<3>(kc, ap, bp, ct, ldc, rows, overwrite),
+                (false, _, 2) => column_tile::<2>(kc, ap, bp, ct, ldc, rows, overwrite),
+                (false, _, _) => column_tile::<1>(kc, ap, bp, ct, ldc, rows, overwrite),
+            }
+            ip += MR;
+        }
+        jp += NR;
     }
 }
 
