@@ -13,6 +13,9 @@ export interface CharDataset {
   trainEnd: number;
 }
 
+/** Tokens of an n-token text that makeDataset holds out for validation at this fraction. */
+export const validationLength = (n: number, valFraction: number): number => Math.round(valFraction * n);
+
 /**
  * Tokenizes `text` and splits off a contiguous tail of `valFraction` of its tokens for validation
  * (a tail, not random positions: neighbouring characters are nearly duplicates, so a random split
@@ -41,7 +44,7 @@ export function makeDataset(text: string, options: { valFraction?: number; vocab
   if (n < 2) {
     throw new WasmgradError(`the text has ${n} character(s): too short to have a next character to predict. Fix: use a longer text.`);
   }
-  const trainEnd = n - Math.round(valFraction * n);
+  const trainEnd = n - validationLength(n, valFraction);
   const ds = { vocab, tokens, trainEnd };
   // Windows of one character (data/batches.ts): a part of k characters has k - 1.
   const [trainPairs, valPairs] = [Math.max(0, trainEnd - 1), Math.max(0, n - trainEnd - 1)];

@@ -3,7 +3,7 @@ import { WasmgradError } from '../backend/errors.js';
 import type { Tensor } from '../backend/tensor.js';
 import { Tape } from '../autograd/tape.js';
 import { evaluationWindowCount, fillWindows, sampleWindows, targetsPerWindow, trainPart, validationPart, wholeText, windowCount, type Part } from '../data/batches.js';
-import type { CharDataset } from '../data/dataset.js';
+import { validationLength, type CharDataset } from '../data/dataset.js';
 import { pairCounts } from '../data/pairs.js';
 import { createModel, type Model, type NamedValues, type PassContext } from '../nn/registry.js';
 import { createOptimizer, type Optimizer } from '../optim/optimizer.js';
@@ -73,7 +73,7 @@ export class Trainer {
   ) {
     validateConfig(config);
     const held = data.tokens.length - data.trainEnd;
-    if (held !== Math.round(config.valFraction * data.tokens.length)) {
+    if (held !== validationLength(data.tokens.length, config.valFraction)) {
       throw new WasmgradError(
         `config.valFraction is ${config.valFraction}, but the dataset holds out ${held} of its ${data.tokens.length} characters for validation. ` +
           'Fix: make the dataset with makeDataset(text, { valFraction: config.valFraction }).',
