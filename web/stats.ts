@@ -2,7 +2,7 @@
 import type { ActivationStats } from '../ts/api.js';
 
 const ROWS: { key: keyof ActivationStats; label: string }[] = [
-  { key: 'input', label: 'input (one-hot)' },
+  { key: 'input', label: 'input (one-hot, or embedded)' },
   { key: 'hidden', label: 'hidden (GELU)' },
   { key: 'output', label: 'output (logits)' },
   { key: 'softmax', label: 'softmax' },

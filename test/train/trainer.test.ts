@@ -123,16 +123,48 @@ test('the cosine schedule decays from lr to 0; constant stays', () => {
   expect(new Trainer(be, makeDataset(TEXT), MLP).currentLr).toBe(MLP.lr);
 });
 
-test('activation statistics: one-hot input and softmax have mean |x| = 1/V; hidden only for the MLP', () => {
+test('activation statistics: softmax mean |x| = 1/V (rows sum to 1); hidden only for models with one', () => {
   const be = backend(backends, 'wasm-simd');
   const data = makeDataset(TEXT);
   const v = data.vocab.size;
   const mlp = new Trainer(be, data, MLP).activationStats();
-  expect(mlp.input).toBeCloseTo(1 / v, 12);
   expect(mlp.softmax).toBeCloseTo(1 / v, 6);
   expect(mlp.hidden).toBeGreaterThan(0);
   expect(mlp.softmaxMax).toBeGreaterThan(1 / v);
   expect(new Trainer(be, data, { ...MLP, model: { kind: 'linear' } }).activationStats().hidden).toBeNull();
+});
+
+/** Mean |x| over the probe windows of what the first dense layer reads, in float64 from the parameters. */
+function embeddedMeanAbs(trainer: Trainer, embed: (token: number, position: number, k: number) => number, width: number): number {
+  const { window } = trainer.model;
+  let sum = 0;
+  let count = 0;
+  for (const start of trainer.probeStarts) {
+    for (let t = 0; t < window; t++) {
+      const token = trainer.data.tokens[start + t];
+      for (let k = 0; k < width; k++, count++) sum += Math.abs(embed(token, t, k));
+    }
+  }
+  return sum / count;
+}
+
+test("activation statistics: a model that embeds its tokens reports the embedded vectors' mean |x| (float64 from the parameters)", () => {
+  const be = backend(backends, 'wasm-simd');
+  const data = makeDataset(TEXT);
+  const param = (trainer: Trainer, name: string) => Float64Array.from(trainer.model.params.find((p) => p.name === name)!.value.f32());
+
+  const context = new Trainer(be, data, { ...MLP, model: { kind: 'context-mlp', context: 4, embedding: 6, hidden: 16 } });
+  const table = param(context, 'embedding');
+  expect(context.activationStats().input).toBeCloseTo(embeddedMeanAbs(context, (token, _, k) => table[token * 6 + k], 6), 6);
+
+  const c = 16;
+  const gpt = new Trainer(be, data, { ...PRESETS['gpt-baby'].config, model: { kind: 'gpt', block: 8, layers: 1, heads: 2, embedding: c, bias: true, dropout: 0 }, batch: 4, valFraction: 0 });
+  const wte = param(gpt, 'transformer.wte.weight');
+  const wpe = param(gpt, 'transformer.wpe.weight');
+  const expected = embeddedMeanAbs(gpt, (token, t, k) => wte[token * c + k] + wpe[t * c + k], c);
+  expect(gpt.activationStats().input).toBeCloseTo(expected, 6);
+  // Without the position embeddings the mean is another: the check sees both tables.
+  expect(Math.abs(embeddedMeanAbs(gpt, (token, _, k) => wte[token * c + k], c) - expected)).toBeGreaterThan(1e-4);
 });
 
 test('validation loss exists only with a split, and is computed on the tail', () => {

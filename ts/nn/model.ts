@@ -38,6 +38,11 @@ export const EVALUATION: PassContext = { training: false, seed: 0 };
 export interface ForwardResult {
   logits: Variable;
   hidden?: Variable;
+  /**
+   * What the first dense layer reads, when the model embeds its tokens before it (context-mlp's
+   * concatenated embeddings, a GPT's token + position sum). Absent, that layer reads one-hot rows.
+   */
+  embedded?: Variable;
 }
 
 /**

@@ -18,6 +18,10 @@ const PROBE_TARGETS = 1024;
 
 /** The notebook's cell D: mean |x| of each layer's values on a fixed batch. */
 export interface ActivationStats {
+  /**
+   * What the first dense layer reads: the one-hot rows (1/V: one 1 among V entries), or, for a model
+   * that embeds its tokens first (context-mlp, gpt), the embedded vectors.
+   */
   input: number;
   hidden: number | null;
   output: number;
@@ -227,6 +231,11 @@ export class Trainer {
     return evaluationWindowCount(part, this.model.windowShape) > 0 ? this.meanLoss(part) : null;
   }
 
+  /** Where in the text the windows activationStats measures start (a copy). */
+  get probeStarts(): number[] {
+    return Array.from(this.probe);
+  }
+
   /** Mean |x| of the input, hidden layer, logits and softmax on a fixed batch (the notebook's cell D). */
   activationStats(): ActivationStats {
     const pass = this.pass(this.probe.length, false);
@@ -235,7 +244,7 @@ export class Trainer {
     const inputs = pass.inputs.i32();
     const tokens = this.data.tokens;
     this.probe.forEach((start, b) => inputs.set(tokens.subarray(start, start + window), b * window));
-    const { hidden, logits } = this.model.forward(pass.tape, pass.inputs);
+    const { embedded, hidden, logits } = this.model.forward(pass.tape, pass.inputs);
     const probs = pass.tape.softmax(logits);
     const v = this.data.vocab.size;
     const p = probs.f32();
@@ -247,7 +256,7 @@ export class Trainer {
       maxSum += m;
     }
     return {
-      input: 1 / v, // a one-hot row holds one 1 among v entries
+      input: embedded ? this.backend.meanAbs(embedded.value) : 1 / v,
       hidden: hidden ? this.backend.meanAbs(hidden.value) : null,
       output: this.backend.meanAbs(logits.value),
       softmax: this.backend.meanAbs(probs),

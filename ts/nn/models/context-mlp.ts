@@ -36,6 +36,6 @@ export const contextMlp: ModelDefinition<ContextMlpConfig> = {
     const [batch] = inputs.shape;
     const embedded = tape.embedding(inputs, p.get('embedding')!); // (B, context, embedding)
     const hidden = tape.gelu(tape.linear(tape.view(embedded, [batch, -1]), p.get('w1')!, p.get('b1')!));
-    return { hidden, logits: tape.linear(hidden, p.get('w2')!, p.get('b2')!) };
+    return { embedded, hidden, logits: tape.linear(hidden, p.get('w2')!, p.get('b2')!) };
   },
 };

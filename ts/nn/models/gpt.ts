@@ -86,7 +86,7 @@ export const gpt: ModelDefinition<GptConfig> = {
     const seed = () => mixSeed(pass.seed, site++);
     const drop = (x: Variable) => (pass.training ? tape.dropout(x, config.dropout, seed()) : x);
     const attend = (_: number, qkv: Variable) => tape.attention(qkv, config.heads, pass.training ? { p: config.dropout, seed: seed() } : undefined);
-    return { logits: body(tape, p, config, inputs, tape.positions(t), drop, attend) };
+    return body(tape, p, config, inputs, tape.positions(t), drop, attend);
   },
   decoder: (backend, p, config) => {
     const { block, layers, embedding: c, heads } = config;
@@ -105,7 +105,7 @@ export const gpt: ModelDefinition<GptConfig> = {
         tape.reset();
         token.i32()[0] = id;
         position.i32()[0] = length;
-        const logits = body(tape, p, config, token, position, (x) => x, (l, qkv) => {
+        const { logits } = body(tape, p, config, token, position, (x) => x, (l, qkv) => {
           backend.copy(caches[l].narrow(length, 1), qkv.value.view([1, 3 * c]));
           return tape.attentionLast(caches[l].narrow(0, length + 1).view([1, length + 1, 3 * c]), heads);
         });
@@ -156,12 +156,13 @@ export const gpt: ModelDefinition<GptConfig> = {
 function body(
   tape: Tape, p: ReadonlyMap<string, Parameter>, { layers }: GptConfig, inputs: Tensor, positions: Tensor,
   drop: (x: Variable) => Variable, attend: (layer: number, qkv: Variable) => Variable,
-): Variable {
+): { embedded: Variable; logits: Variable } {
   const param = (name: string) => p.get(name);
   const layerNorm = (x: Variable, name: string) => tape.layerNorm(x, param(`${name}.weight`)!, param(`${name}.bias`));
   const linear = (x: Variable, name: string) => tape.linearT(x, param(`${name}.weight`)!, param(`${name}.bias`));
   const wte = param('transformer.wte.weight')!;
-  let x = drop(tape.add(tape.embedding(inputs, wte), tape.embedding(positions, param('transformer.wpe.weight')!))); // (B, T, C)
+  const embedded = tape.add(tape.embedding(inputs, wte), tape.embedding(positions, param('transformer.wpe.weight')!)); // (B, T, C)
+  let x = drop(embedded);
   for (let l = 0; l < layers; l++) {
     const h = `transformer.h.${l}`;
     x = tape.add(x, drop(linear(attend(l, linear(layerNorm(x, `${h}.ln_1`), `${h}.attn.c_attn`)), `${h}.attn.c_proj`)));
@@ -170,5 +171,5 @@ function body(
   }
   const final = layerNorm(x, 'transformer.ln_f');
   const [batch, t, c] = final.shape;
-  return tape.matmulT(tape.view(final, [batch * t, c]), wte);
+  return { embedded, logits: tape.matmulT(tape.view(final, [batch * t, c]), wte) };
 }
