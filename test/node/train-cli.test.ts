@@ -267,9 +267,9 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     // A config that does not describe the saved tensors: another size, another model kind.
     const original = readFileSync(join(out, 'checkpoint.safetensors'));
     rewriteRun(out, (meta) => ({ ...meta, config: { ...(meta.config as object), model: { kind: 'mlp', hidden: 17 } } }));
-    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, "the checkpoint's 'w1' is (20,16) but a mlp (hidden 17) has it (20,17)");
+    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, "the checkpoint's 'w1' is (20,16) but a mlp (hidden 17) over 20 characters has it (20,17)");
     rewriteRun(out, (meta) => ({ ...meta, config: { ...(meta.config as object), model: { kind: 'linear' } } }));
-    expectCleanError(await cli('sample', ['--from', out]), 1, "the checkpoint has no parameter 'm', which a linear has");
+    expectCleanError(await cli('sample', ['--from', out]), 1, "the checkpoint has no parameter 'm', which a linear over 20 characters has");
     writeFileSync(join(out, 'checkpoint.safetensors'), original);
     const file = join(out, 'checkpoint.safetensors');
     truncateSync(file, statSync(file).size - 10);

@@ -7,7 +7,7 @@ import { generate } from '../../train/generate.js';
 import { Rng } from '../../util/rng.js';
 import { loadBackend } from '../backends.js';
 import { readModelFile } from '../model-file.js';
-import { loadCheckpoint } from '../run-dir.js';
+import { loadRun } from '../run-dir.js';
 import { choiceFlag, numberFlag, parseFlags, usage, type FlagSpec } from './args.js';
 import { CliExit, runCli } from './run-cli.js';
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 /** The model in a run directory (its checkpoint) or in a model file. */
 async function loadModel(path: string): Promise<{ config: ModelConfig; vocab: Vocabulary; values: NamedValues; backend: BackendName }> {
   if (path.endsWith('.safetensors')) return { ...(await readModelFile(path)), backend: 'wasm-simd' };
-  const { meta, state } = await loadCheckpoint(path);
+  const { meta, state } = await loadRun(path);
   return { config: meta.config.model, vocab: new Vocabulary(meta.vocab), values: state.params, backend: meta.backend };
 }
 
