@@ -41,7 +41,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    // fs's own abort error does not carry the reason; the caller's reason says why.
+    throw signal?.aborted ? signal.reason : e;
   }
   crashPoint(path, 'after-rename');
   await syncDirectory(dirname(path));
