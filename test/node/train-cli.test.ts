@@ -135,8 +135,10 @@ test('gpt: estimates every --eval-every steps, a nanoGPT model file, sampling pa
   const prompt = 'before we proceed any further';
   const fromRun = await cli('sample', ['--from', out, '--prompt', prompt, '--length', '60', '--seed', '2']);
   const fromFile = await cli('sample', ['--from', join(out, 'model.safetensors'), '--prompt', prompt, '--length', '60', '--seed', '2']);
+  const fromCheckpoint = await cli('sample', ['--from', join(out, 'checkpoint.safetensors'), '--prompt', prompt, '--length', '60', '--seed', '2']);
   expect(fromRun.code).toBe(0);
   expect(fromFile.stdout).toBe(fromRun.stdout);
+  expect(fromCheckpoint.stdout).toBe(fromRun.stdout);
   expect(Array.from(fromRun.stdout.replace(/\n$/, ''))).toHaveLength(prompt.length + 60);
 
   const tuned = join(tmp, 'gpt-tuned');
@@ -147,6 +149,7 @@ test('gpt: estimates every --eval-every steps, a nanoGPT model file, sampling pa
   expect(JSON.parse(t.stdout).initLoss).toBeLessThan(summary.initLoss - 0.3);
   expectCleanError(await cli('train', ['--data', verse, '--init-from', join(out, 'model.safetensors'), '--layers', '2']), 2, '--layers cannot be set with --init-from: the model is the one in the file');
   expectCleanError(await cli('train', ['--data', verse, '--init-from', join(tmp, 'nope.safetensors')]), 1, 'cannot read the model file');
+  expectCleanError(await cli('sample', ['--from', join(tmp, 'nope.safetensors')]), 1, "cannot read the checkpoint");
   expectCleanError(await cli('train', ['--data', text, '--init-from', join(out, 'model.safetensors')]), 1, /the model's vocabulary \(26 characters\) does not cover this text/);
   expectCleanError(await cli('sample', ['--from', out, '--prompt', 'Zebra']), 1, /--prompt has "Z"/);
 }, 120000);

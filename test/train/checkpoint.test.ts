@@ -75,6 +75,13 @@ describe.each([['an MLP', MLP, 5], ['a GPT with dropout', GPT, 4]] as const)('%s
     }
     const model = loadCheckpoint(file, 'model.safetensors');
     expect(model.kind).toBe('model');
+    if (config.model.kind === 'gpt') {
+      // nanoGPT's form alone (from_nanogpt.py writes no wasmgrad "format" or "config"): still a model file.
+      const nano = loadCheckpoint(editTensors(file, (_, m) => { delete m.format; delete m.config; }), 'ckpt.safetensors');
+      expect(nano.kind).toBe('model');
+      expect(nano.model).toEqual(config.model);
+      expect(generate(be, nano.createModel(be), nano.vocab, 40, new Rng(3))).toBe(expected);
+    }
     expect(model.step).toBeNull();
     expect(thrown(() => model.resume(be, TEXT)).message).toMatch(
       /^model\.safetensors is a model file: it holds the model's parameters and vocabulary, but no training config, optimizer state, PRNG state or step, so it cannot continue a run\. Fix: continue from a checkpoint .*newRun\(backend, text, config\)\.$/,

@@ -66,21 +66,14 @@ interface RunRecord extends RunDetails {
  * `loadCheckpoint(bytes).resume(backend, text)` continues bit-identically. Saving does not touch the trainer.
  */
 export function saveCheckpoint(trainer: Trainer, options: SaveCheckpointOptions = {}): Uint8Array {
-  return encodeCheckpoint(trainer.state(), trainer.config, trainer.data.vocab, {
-    ...options,
-    run: { ...options.run, backend: options.run?.backend ?? trainer.backend.name, data: { ...options.run?.data, characters: trainer.data.tokens.length } },
-  });
-}
-
-/** saveCheckpoint from the parts of a trainer (the run directory's writer has them apart). */
-export function encodeCheckpoint(state: TrainerState, config: TrainConfig, vocab: Vocabulary, options: SaveCheckpointOptions = {}): Uint8Array {
-  const run = options.run ?? {};
+  const state = trainer.state();
+  const run: RunDetails = { ...options.run, backend: options.run?.backend ?? trainer.backend.name, data: { ...options.run?.data, characters: trainer.data.tokens.length } };
   const details: RunDetails = {};
-  // Only the fields given: a record says nothing it does not know.
+  // Only the fields given: a record says nothing it does not know (and nothing else the caller's object holds).
   for (const key of ['preset', 'backend', 'data', 'initLoss', 'initStats'] as const) if (run[key] !== undefined) (details as Record<string, unknown>)[key] = run[key];
   const record: RunRecord = {
     format: FORMAT, version: VERSION, ...details,
-    config, vocab: vocab.toJSON(), step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps,
+    config: trainer.config, vocab: trainer.data.vocab.toJSON(), step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps,
   };
   const tensors: Record<string, NamedTensor> = { ...state.params };
   for (const [name, t] of Object.entries(state.optimizer.tensors)) tensors[OPTIMIZER_PREFIX + name] = t;
