@@ -5,7 +5,7 @@ import type { BackendName } from '../backend/types.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { encodeModelFile } from '../nn/model-file.js';
 import type { NamedValues } from '../nn/registry.js';
-import { Checkpoint, loadCheckpoint, saveCheckpoint, type RunDetails } from '../train/checkpoint.js';
+import { Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type RunDetails } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/config.js';
 import type { LossPoint } from '../train/loss-svg.js';
 import type { ActivationStats, Trainer, TrainerState } from '../train/trainer.js';
@@ -38,9 +38,9 @@ export const FILES = {
 /** The three files of version 1 and 2 run directories, read but no longer written. */
 const LEGACY = { config: 'config.json', model: 'model.safetensors', optimizer: 'optimizer.safetensors' } as const;
 
-const FORMAT = 'wasmgrad-run';
 /** 3: one checkpoint file (ts/train/checkpoint.ts). 2: three files, the model config an object. 1: three files, the model config flat. */
-const VERSION = 3;
+const FORMAT = CHECKPOINT_FORMAT;
+const VERSION = CHECKPOINT_VERSION;
 
 /** What describes a run, apart from its progress (what the CLI records). */
 export interface RunInfo {

@@ -23,8 +23,11 @@ import { Trainer, type ActivationStats, type TrainerState } from './trainer.js';
  *   metrics  JSON: the losses logged so far
  * A run directory's checkpoint.safetensors (ts/node/run-dir.ts) is exactly this file.
  */
-const FORMAT = 'wasmgrad-run';
-const VERSION = 3;
+export const CHECKPOINT_FORMAT = 'wasmgrad-run';
+/** 3: one file. (Versions 1 and 2 were three files of a run directory, which ts/node/run-dir.ts still reads.) */
+export const CHECKPOINT_VERSION = 3;
+const FORMAT = CHECKPOINT_FORMAT;
+const VERSION = CHECKPOINT_VERSION;
 /** Optimizer tensors in the checkpoint; no parameter name has a slash (createModel refuses one). */
 const OPTIMIZER_PREFIX = 'optimizer/';
 /** ts/nn/model-file.ts's format: the model alone. */
