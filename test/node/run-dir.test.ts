@@ -1,11 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../../ts/backend/backend.js';
 import { makeDataset } from '../../ts/data/dataset.js';
+import { encodeSafetensors, type NamedTensor } from '../../ts/io/safetensors.js';
 import { encodeModelFile } from '../../ts/nn/model-file.js';
 import { loadBackend } from '../../ts/node/backends.js';
-import { loadRun, saveRun } from '../../ts/node/run-dir.js';
+import { loadRun, saveRun, type RunInfo } from '../../ts/node/run-dir.js';
 import { saveCheckpoint } from '../../ts/train/checkpoint.js';
 import type { TrainConfig } from '../../ts/train/config.js';
 import { PRESETS } from '../../ts/train/presets.js';
@@ -86,4 +87,30 @@ test('a model file where the checkpoint should be: loadRun says it cannot contin
   await writeFile(join(dir, 'checkpoint.safetensors'), encodeModelFile(CONFIG.model, t.data.vocab, t.state().params));
   expect((await rejected(loadRun(dir))).message).toMatch(/checkpoint\.safetensors is a model file, not a checkpoint: it cannot continue a run\. Fix: pass the --out folder/);
   t.dispose();
+});
+
+test("a version 3 checkpoint as the previous writer encoded it (its own key order, every run field) loads and continues bit for bit", async () => {
+  const whole = newTrainer();
+  const expected = Array.from({ length: CONFIG.steps }, () => whole.trainStep());
+  const t = newTrainer();
+  const losses = [t.trainStep(), t.trainStep()];
+  const state = t.state();
+  // The writer before the codec: RunMeta spread as it was, then the tensors and metadata it wrote.
+  const meta = { preset: 'default', config: CONFIG, backend: 'wasm-simd', vocab: t.data.vocab.toJSON(), data: { path: 'text.txt', characters: TEXT.length }, initLoss: losses[0], initStats: null };
+  const full = { format: 'wasmgrad-run', version: 3, ...meta, step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps };
+  const tensors: Record<string, NamedTensor> = { ...state.params };
+  for (const [name, x] of Object.entries(state.optimizer.tensors)) tensors['optimizer/' + name] = x;
+  const metrics = losses.map((loss, step) => ({ step, loss }));
+  await writeFile(join(dir, 'checkpoint.safetensors'), encodeSafetensors(tensors, { format: 'wasmgrad-run', version: '3', run: JSON.stringify(full), metrics: JSON.stringify(metrics) }));
+  const run = await loadRun(dir);
+  expect(run.meta).toEqual({ ...full, config: CONFIG });
+  // And the CLI's run record, saved today, gives the very bytes of that writer.
+  const today = join(dir, 'today');
+  await mkdir(today);
+  await saveRun(today, t, { run: meta as RunInfo, metrics });
+  expect(Buffer.compare(await readFile(join(today, 'checkpoint.safetensors')), await readFile(join(dir, 'checkpoint.safetensors')))).toBe(0);
+  expect(run.metrics).toEqual(metrics);
+  const resumed = run.checkpoint.resume(be, TEXT);
+  expect([...losses, ...Array.from({ length: CONFIG.steps - 2 }, () => resumed.trainStep())]).toEqual(expected);
+  [whole, t, resumed].forEach((x) => x.dispose());
 });

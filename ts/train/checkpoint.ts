@@ -71,12 +71,11 @@ interface RunRecord extends RunDetails {
 export function saveCheckpoint(trainer: Trainer, options: SaveCheckpointOptions = {}): Uint8Array {
   const state = trainer.state();
   const run: RunDetails = { ...options.run, backend: options.run?.backend ?? trainer.backend.name, data: { ...options.run?.data, characters: trainer.data.tokens.length } };
-  const details: RunDetails = {};
-  // Only the fields given: a record says nothing it does not know (and nothing else the caller's object holds).
-  for (const key of ['preset', 'backend', 'data', 'initLoss', 'initStats'] as const) if (run[key] !== undefined) (details as Record<string, unknown>)[key] = run[key];
+  // Only the fields known, in the order the run directory has always written them (the same bytes as before the codec).
+  const known = <K extends keyof RunDetails>(key: K) => (run[key] === undefined ? {} : { [key]: run[key] });
   const record: RunRecord = {
-    format: FORMAT, version: VERSION, ...details,
-    config: trainer.config, vocab: trainer.data.vocab.toJSON(), step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps,
+    format: FORMAT, version: VERSION, ...known('preset'), config: trainer.config, ...known('backend'), vocab: trainer.data.vocab.toJSON(),
+    ...known('data'), ...known('initLoss'), ...known('initStats'), step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps,
   };
   const tensors: Record<string, NamedTensor> = { ...state.params };
   for (const [name, t] of Object.entries(state.optimizer.tensors)) tensors[OPTIMIZER_PREFIX + name] = t;
