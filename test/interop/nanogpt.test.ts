@@ -13,7 +13,7 @@ import { createModel, type NamedValues } from '../../ts/nn/registry.js';
 import { Rng } from '../../ts/util/rng.js';
 import { sampleWindows, trainPart } from '../../ts/data/batches.js';
 import { makeDataset } from '../../ts/data/dataset.js';
-import { saveCheckpoint, type RunInfo } from '../../ts/node/run-dir.js';
+import { saveRun } from '../../ts/node/run-dir.js';
 import type { TrainConfig } from '../../ts/train/config.js';
 import { PRESETS } from '../../ts/train/presets.js';
 import { Trainer } from '../../ts/train/trainer.js';
@@ -133,8 +133,7 @@ test("nanoGPT's train.py continues a wasmgrad run: to_nanogpt.py's ckpt.pt (mode
   };
   const trainer = new Trainer(be, data, config);
   for (let i = 0; i < 3; i++) trainer.trainStep();
-  const meta: RunInfo = { preset: 'gpt-baby', config, backend: be.name, vocab: data.vocab.toJSON(), data: { path: 'x', characters: data.tokens.length }, initLoss: null, initStats: null };
-  await saveCheckpoint(dir, meta, trainer.state(), []);
+  await saveRun(dir, trainer, { run: { preset: 'gpt-baby', data: { path: 'x' } } });
   // The batch the trainer draws next, from its saved PRNG state.
   const x = new Int32Array(4 * 16);
   const y = new Int32Array(4 * 16);

@@ -39,6 +39,17 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual(['ckpt.safetensors']);
   });
 
+  test('an abort while writing rejects with its reason, leaves the old file intact and removes the temp file', async () => {
+    const path = join(dir, 'ckpt.safetensors');
+    await writeFile(path, 'old contents');
+    const abort = new AbortController();
+    const writing = writeFileAtomic(path, new Uint8Array(1 << 20), { signal: abort.signal });
+    abort.abort(new Error('stopped'));
+    await expect(writing).rejects.toThrow('stopped');
+    expect(await readFile(path, 'utf8')).toBe('old contents');
+    expect(await readdir(dir)).toEqual(['ckpt.safetensors']);
+  });
+
   test('data of the wrong type: the old file survives, the temp file is removed', async () => {
     const path = join(dir, 'a.txt');
     await writeFile(path, 'old');

@@ -135,8 +135,10 @@ test('gpt: estimates every --eval-every steps, a nanoGPT model file, sampling pa
   const prompt = 'before we proceed any further';
   const fromRun = await cli('sample', ['--from', out, '--prompt', prompt, '--length', '60', '--seed', '2']);
   const fromFile = await cli('sample', ['--from', join(out, 'model.safetensors'), '--prompt', prompt, '--length', '60', '--seed', '2']);
+  const fromCheckpoint = await cli('sample', ['--from', join(out, 'checkpoint.safetensors'), '--prompt', prompt, '--length', '60', '--seed', '2']);
   expect(fromRun.code).toBe(0);
   expect(fromFile.stdout).toBe(fromRun.stdout);
+  expect(fromCheckpoint.stdout).toBe(fromRun.stdout);
   expect(Array.from(fromRun.stdout.replace(/\n$/, ''))).toHaveLength(prompt.length + 60);
 
   const tuned = join(tmp, 'gpt-tuned');
@@ -147,6 +149,7 @@ test('gpt: estimates every --eval-every steps, a nanoGPT model file, sampling pa
   expect(JSON.parse(t.stdout).initLoss).toBeLessThan(summary.initLoss - 0.3);
   expectCleanError(await cli('train', ['--data', verse, '--init-from', join(out, 'model.safetensors'), '--layers', '2']), 2, '--layers cannot be set with --init-from: the model is the one in the file');
   expectCleanError(await cli('train', ['--data', verse, '--init-from', join(tmp, 'nope.safetensors')]), 1, 'cannot read the model file');
+  expectCleanError(await cli('sample', ['--from', join(tmp, 'nope.safetensors')]), 1, "cannot read the checkpoint");
   expectCleanError(await cli('train', ['--data', text, '--init-from', join(out, 'model.safetensors')]), 1, /the model's vocabulary \(26 characters\) does not cover this text/);
   expectCleanError(await cli('sample', ['--from', out, '--prompt', 'Zebra']), 1, /--prompt has "Z"/);
 }, 120000);
@@ -267,9 +270,9 @@ describe('bad input: one clear line, exit code ≠ 0', () => {
     // A config that does not describe the saved tensors: another size, another model kind.
     const original = readFileSync(join(out, 'checkpoint.safetensors'));
     rewriteRun(out, (meta) => ({ ...meta, config: { ...(meta.config as object), model: { kind: 'mlp', hidden: 17 } } }));
-    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, "the checkpoint's 'w1' is (20,16) but a mlp (hidden 17) has it (20,17)");
+    expectCleanError(await cli('train', ['--resume', out, '--steps', '8']), 1, "the checkpoint's 'w1' is (20,16) but a mlp (hidden 17) over 20 characters has it (20,17)");
     rewriteRun(out, (meta) => ({ ...meta, config: { ...(meta.config as object), model: { kind: 'linear' } } }));
-    expectCleanError(await cli('sample', ['--from', out]), 1, "the checkpoint has no parameter 'm', which a linear has");
+    expectCleanError(await cli('sample', ['--from', out]), 1, "the checkpoint has no parameter 'm', which a linear over 20 characters has");
     writeFileSync(join(out, 'checkpoint.safetensors'), original);
     const file = join(out, 'checkpoint.safetensors');
     truncateSync(file, statSync(file).size - 10);

@@ -77,6 +77,8 @@ export function decodeSafetensors(
 
   const metadata: Record<string, string> = {};
   const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
+  /** Every tensor that is not F32, to name them all at once. */
+  const otherTypes: string[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === METADATA_KEY) {
       if (!isObject(entry)) throw invalid(`"${METADATA_KEY}" is not an object`);
@@ -89,7 +91,8 @@ export function decodeSafetensors(
     if (!isObject(entry)) throw invalid(`the header entry for "${name}" is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry;
     if (dtype !== 'F32') {
-      throw invalid(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; wasmgrad reads only F32`, 'convert the tensors to float32 before saving (e.g. tensor.float() in PyTorch)');
+      otherTypes.push(`tensor "${name}" has dtype ${JSON.stringify(dtype)}`);
+      continue;
     }
     if (!Array.isArray(shape) || !shape.every(isCount)) throw invalid(`tensor "${name}" has shape ${JSON.stringify(shape)}, not a list of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
@@ -99,6 +102,10 @@ export function decodeSafetensors(
     const expected = elementCount(shape) * 4;
     if (end - begin !== expected) throw invalid(`tensor "${name}" has shape [${shape.join(', ')}] (${expected} bytes) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
     entries.push({ name, shape, begin, end });
+  }
+
+  if (otherTypes.length > 0) {
+    throw invalid(`${otherTypes.join(', ')}; wasmgrad reads only F32`, 'convert the tensors to float32 before saving (e.g. tensor.float() in PyTorch)');
   }
 
   // As the reference reader requires: the tensors tile the data exactly, without overlap or gaps.

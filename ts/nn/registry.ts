@@ -112,17 +112,29 @@ export function createModel(
   };
 }
 
-/** Names and shapes of a checkpoint against the declaration; the message says exactly what differs. */
+/** Names and shapes of a checkpoint against the declaration; the message lists every difference. */
 function checkValues(specs: ParameterSpec[], values: NamedValues, config: ModelConfig): void {
-  const what = `a ${describeModel(config)}`;
-  const fix = 'Fix: load it with the model config it was trained with.';
-  for (const spec of specs) {
-    const v = values[spec.name];
-    if (!v) throw new WasmgradError(`the checkpoint has no parameter '${spec.name}', which ${what} has. ${fix}`);
-    if (v.shape.length !== spec.shape.length || v.shape.some((d, i) => d !== spec.shape[i]) || v.data.length !== spec.shape.reduce((a, b) => a * b, 1)) {
-      throw new WasmgradError(`the checkpoint's '${spec.name}' is ${formatShape(v.shape)} but ${what} has it ${formatShape(spec.shape)}. ${fix}`);
+  const differences = tensorDifferences(specs, values, 'parameter', `a ${describeModel(config)}`);
+  if (differences.length > 0) throw new WasmgradError(`${differences.join('; ')}. Fix: load it with the model config it was trained with.`);
+}
+
+/**
+ * Every way `found` differs from the tensors `expected` (each missing one, each with another shape,
+ * each extra one), one phrase each naming the tensor and the expected shape; empty when they match.
+ * `what` says whose tensors are expected ("a mlp (hidden 128)"), `noun` what they are ("parameter").
+ */
+export function tensorDifferences(expected: readonly { name: string; shape: readonly number[] }[], found: NamedValues, noun: string, what: string): string[] {
+  const differences: string[] = [];
+  for (const spec of expected) {
+    const v = Object.hasOwn(found, spec.name) ? found[spec.name] : undefined;
+    if (!v) differences.push(`the checkpoint has no ${noun} '${spec.name}', which ${what} has, of shape ${formatShape(spec.shape)}`);
+    else if (v.shape.length !== spec.shape.length || v.shape.some((d, i) => d !== spec.shape[i]) || v.data.length !== spec.shape.reduce((a, b) => a * b, 1)) {
+      differences.push(`the checkpoint's '${spec.name}' is ${formatShape(v.shape)} but ${what} has it ${formatShape(spec.shape)}`);
     }
   }
-  const extra = Object.keys(values).filter((name) => !specs.some((s) => s.name === name));
-  if (extra.length > 0) throw new WasmgradError(`the checkpoint has parameter '${extra[0]}', which ${what} does not have. ${fix}`);
+  const names = new Set(expected.map((s) => s.name));
+  for (const name of Object.keys(found)) {
+    if (!names.has(name)) differences.push(`the checkpoint has ${noun} '${name}', which ${what} does not have`);
+  }
+  return differences;
 }

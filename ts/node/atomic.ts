@@ -13,11 +13,14 @@ export function isTemporaryOf(name: string, file: string): boolean {
 /**
  * Replaces `path` with `data` so that a reader (or a crash) sees the old file or the new one, never a
  * torn mix: write a temporary file beside it, fsync it, rename it over `path` (atomic within a
- * file system), then fsync the folder so the rename itself survives a power cut.
+ * file system), then fsync the folder so the rename itself survives a power cut. An abort of
+ * `signal` before the rename rejects with its reason and leaves `path` as it was.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
+  const { signal } = options;
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
+    signal?.throwIfAborted();
     crashPoint(path, 'before-write');
     const file = await open(tmp, 'wx');
     try {
@@ -27,16 +30,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
         await file.sync();
         crashPoint(path, 'mid-write');
       }
-      await file.writeFile(data);
+      await file.writeFile(data, { signal });
       await file.sync();
     } finally {
       await file.close();
     }
     crashPoint(path, 'before-rename');
+    // The last moment to call the write off: after the rename the new file is in place.
+    signal?.throwIfAborted();
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    // fs's own abort error does not carry the reason; the caller's reason says why.
+    throw signal?.aborted ? signal.reason : e;
   }
   crashPoint(path, 'after-rename');
   await syncDirectory(dirname(path));

@@ -2,20 +2,22 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WasmgradError } from '../backend/errors.js';
 import type { BackendName } from '../backend/types.js';
-import { Vocabulary } from '../data/vocab.js';
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
+import { decodeSafetensors } from '../io/safetensors.js';
 import { encodeModelFile } from '../nn/model-file.js';
-import { validateConfig, type TrainConfig } from '../train/config.js';
+import type { NamedValues } from '../nn/registry.js';
+import { Checkpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type RunDetails } from '../train/checkpoint.js';
+import type { TrainConfig } from '../train/config.js';
 import type { LossPoint } from '../train/loss-svg.js';
-import type { ActivationStats, TrainerState } from '../train/trainer.js';
+import type { ActivationStats, Trainer, TrainerState } from '../train/trainer.js';
 import { isTemporaryOf, writeFileAtomic } from './atomic.js';
+import { DEFAULT_DATA } from './load-text.js';
 
 /**
  * A run directory: everything a run produced, and what `--resume` and `npm run sample` read.
- *   checkpoint.safetensors  the whole state at one step, in one file: parameters by the model's names
- *                           and shapes (f32, (in, out) layout), the optimizer's state under
- *                           "optimizer/<name>", and in its metadata the run (config, vocabulary, PRNG
- *                           state, step, the losses so far)
+ *   checkpoint.safetensors  the whole state at one step, in one file: saveCheckpoint's bytes
+ *                           (ts/train/checkpoint.ts): parameters by the model's names and shapes, the
+ *                           optimizer's state under "optimizer/<name>", and in its metadata the run
+ *                           (config, vocabulary, PRNG state, step, the losses so far)
  *   model.safetensors       the model alone at that step (ts/nn/model-file.ts): for a gpt, nanoGPT's
  *                           state_dict, which PyTorch loads as it is
  *   metrics.jsonl           one {"step", "loss"} line per logged step, with "train" and "val" where
@@ -36,13 +38,11 @@ export const FILES = {
 /** The three files of version 1 and 2 run directories, read but no longer written. */
 const LEGACY = { config: 'config.json', model: 'model.safetensors', optimizer: 'optimizer.safetensors' } as const;
 
-const FORMAT = 'wasmgrad-run';
-/** 3: one checkpoint file. 2: three files, the model config an object. 1: three files, the model config flat. */
-const VERSION = 3;
-/** Optimizer tensors in the checkpoint; no parameter name has a slash. */
-const OPTIMIZER_PREFIX = 'optimizer/';
+/** 3: one checkpoint file (ts/train/checkpoint.ts). 2: three files, the model config an object. 1: three files, the model config flat. */
+const FORMAT = CHECKPOINT_FORMAT;
+const VERSION = CHECKPOINT_VERSION;
 
-/** What describes a run, apart from its progress. */
+/** What describes a run, apart from its progress (what the CLI records). */
 export interface RunInfo {
   preset: string;
   config: TrainConfig;
@@ -64,7 +64,11 @@ export interface RunMeta extends RunInfo {
   optimizerSteps: number;
 }
 
-export interface Checkpoint {
+/** A run directory's newest checkpoint, as loadRun read it. */
+export interface Run {
+  /** The checkpoint itself: `run.checkpoint.resume(backend, text)` continues it, `createModel(backend)` samples it. */
+  checkpoint: Checkpoint;
+  /** Its record, with what a checkpoint saved outside a run directory may not say filled in (preset "custom", the default text). */
   meta: RunMeta;
   state: TrainerState;
   /** The logged losses of the steps before the checkpoint's. */
@@ -73,29 +77,39 @@ export interface Checkpoint {
   notes: string[];
 }
 
+export interface SaveRunOptions {
+  /** What is known about the run (preset, text path, initial loss ...), kept in the checkpoint. */
+  run?: RunDetails;
+  /** The losses logged so far: kept in the checkpoint and copied to metrics.jsonl. */
+  metrics?: readonly LossPoint[];
+  /** Aborted before a file is renamed into place, that file is left as it was. */
+  signal?: AbortSignal;
+}
+
 /**
- * Writes the checkpoint of `state` into `dir` (which must exist) as one file, then the metrics copy.
- * A failed write (disk full, a read-only or vanished folder) leaves the previous checkpoint as it was
- * and says so; the trainer's state is not touched by saving, so the run can be saved elsewhere.
+ * Writes the checkpoint of `trainer` into `dir` (which must exist) as one file (saveCheckpoint's
+ * bytes), then the model file and the metrics copy. A failed or aborted write leaves the previous
+ * checkpoint as it was and says so; saving does not touch the trainer, so the run can be saved elsewhere.
  */
-export async function saveCheckpoint(dir: string, meta: RunInfo, state: TrainerState, metrics: readonly LossPoint[]): Promise<void> {
-  const full: RunMeta = { format: FORMAT, version: VERSION, ...meta, step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps };
-  const tensors: Record<string, NamedTensor> = { ...state.params };
-  for (const [name, t] of Object.entries(state.optimizer.tensors)) tensors[OPTIMIZER_PREFIX + name] = t;
-  const bytes = encodeSafetensors(tensors, { format: FORMAT, version: String(VERSION), run: JSON.stringify(full), metrics: JSON.stringify(metrics) });
-  await writeOrExplain(dir, FILES.checkpoint, bytes, 'the checkpoint already there is unchanged');
+export async function saveRun(dir: string, trainer: Trainer, options: SaveRunOptions = {}): Promise<void> {
+  const { metrics = [], signal } = options;
+  const bytes = saveCheckpoint(trainer, { run: options.run, metrics });
+  await writeOrExplain(dir, FILES.checkpoint, bytes, 'the checkpoint already there is unchanged', signal);
   // The checkpoint is committed; an older layout's files are now stale (a crash here leaves them, and
   // the next load prefers the checkpoint and removes them).
   await removeLegacy(dir);
-  const model = encodeModelFile(meta.config.model, new Vocabulary(meta.vocab), state.params);
-  await writeOrExplain(dir, FILES.model, model, 'the checkpoint was saved; only this copy of the model is missing');
-  await writeOrExplain(dir, FILES.metrics, metricsJsonl(metrics), 'the checkpoint was saved; only this copy of the losses is missing');
+  // Views of the parameters where they live: encoding copies them before anything can move them.
+  const params: NamedValues = Object.fromEntries(trainer.model.params.map((p) => [p.name, { shape: p.shape, data: p.value.f32() }]));
+  const model = encodeModelFile(trainer.config.model, trainer.data.vocab, params);
+  await writeOrExplain(dir, FILES.model, model, 'the checkpoint was saved; only this copy of the model is missing', signal);
+  await writeOrExplain(dir, FILES.metrics, metricsJsonl(metrics), 'the checkpoint was saved; only this copy of the losses is missing', signal);
 }
 
-async function writeOrExplain(dir: string, file: string, data: string | Uint8Array, consequence: string): Promise<void> {
+async function writeOrExplain(dir: string, file: string, data: string | Uint8Array, consequence: string, signal: AbortSignal | undefined): Promise<void> {
   try {
-    await writeFileAtomic(join(dir, file), data);
+    await writeFileAtomic(join(dir, file), data, { signal });
   } catch (e) {
+    if (signal?.aborted) throw new WasmgradError(`saving ${file} in ${dir} was aborted (${String(signal.reason?.message ?? signal.reason)}); ${consequence}. Fix: save again when the run should be kept.`);
     const err = e as NodeJS.ErrnoException;
     const cause = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EROFS: 'the folder is on a read-only file system', EACCES: 'the folder is not writable', EPERM: 'the folder is not writable', ENOENT: 'the folder no longer exists', EFBIG: 'the file is larger than allowed (ulimit -f)' }[err.code ?? ''];
     throw new WasmgradError(
@@ -115,7 +129,7 @@ export function metricsJsonl(points: readonly LossPoint[]): string {
  * interrupted save left is removed: temporary files, an older layout's files the checkpoint replaced.
  * Without it (sampling, perhaps beside a run still writing) nothing is touched.
  */
-export async function loadCheckpoint(dir: string, options: { recover?: boolean } = {}): Promise<Checkpoint> {
+export async function loadRun(dir: string, options: { recover?: boolean } = {}): Promise<Run> {
   const recover = options.recover ?? false;
   const notARun = `Fix: pass the --out folder of an earlier \`npm run train\`.`;
   let names: string[];
@@ -148,38 +162,27 @@ export async function loadCheckpoint(dir: string, options: { recover?: boolean }
   throw new WasmgradError(`${dir} is not a wasmgrad run directory: it has no ${FILES.checkpoint}. ${notARun}`);
 }
 
-async function readCheckpointFile(path: string, notARun: string): Promise<Omit<Checkpoint, 'notes'>> {
-  const st = decodeSafetensors(await readFile(path), path);
-  if (st.metadata.format !== FORMAT || st.metadata.version !== String(VERSION) || typeof st.metadata.run !== 'string') {
-    throw new WasmgradError(`${path} is not a wasmgrad checkpoint (format ${JSON.stringify(st.metadata.format)}, version ${JSON.stringify(st.metadata.version)}). ${notARun}`);
-  }
-  let meta: RunMeta;
-  let metrics: LossPoint[];
-  try {
-    meta = JSON.parse(st.metadata.run);
-    metrics = JSON.parse(st.metadata.metrics ?? '[]');
-  } catch (e) {
-    throw new WasmgradError(`${path} has metadata that is not valid JSON (${(e as Error).message}): it was changed by hand or by another program. ${notARun}`);
-  }
-  const params: Record<string, NamedTensor> = {};
-  const optimizer: Record<string, NamedTensor> = {};
-  for (const [name, t] of Object.entries(st.tensors)) {
-    if (name.startsWith(OPTIMIZER_PREFIX)) optimizer[name.slice(OPTIMIZER_PREFIX.length)] = t;
-    else params[name] = t;
-  }
-  return checked(meta, params, optimizer, metrics);
+async function readCheckpointFile(path: string, notARun: string): Promise<Omit<Run, 'notes'>> {
+  const checkpoint = loadCheckpoint(await readFile(path), path);
+  if (checkpoint.kind === 'model') throw new WasmgradError(`${path} is a model file, not a checkpoint: it cannot continue a run. ${notARun}`);
+  return fromCheckpoint(checkpoint);
 }
 
-/** A run's description and tensors, checked; the tensors' names and shapes are checked when the model is built. */
-function checked(meta: RunMeta, params: Record<string, NamedTensor>, optimizer: Record<string, NamedTensor>, metrics: LossPoint[]): Omit<Checkpoint, 'notes'> {
-  validateConfig(meta.config);
-  new Vocabulary(meta.vocab); // validates the characters
-  const state: TrainerState = { step: meta.step, rngState: meta.rngState, params, optimizer: { tensors: optimizer, steps: meta.optimizerSteps } };
-  return { meta, state, metrics: metrics.filter((p) => p.step < meta.step) };
+/** A run as the CLI reads it: the checkpoint's record, with defaults for what a checkpoint saved elsewhere may not say. */
+function fromCheckpoint(checkpoint: Checkpoint): Omit<Run, 'notes'> {
+  const state = checkpoint.state!;
+  const { run } = checkpoint;
+  const meta: RunMeta = {
+    format: FORMAT, version: VERSION,
+    preset: run.preset ?? 'custom', config: checkpoint.config!, backend: run.backend ?? 'wasm-simd', vocab: checkpoint.vocab.toJSON(),
+    data: { path: run.data?.path ?? DEFAULT_DATA, characters: run.data?.characters ?? 0 }, initLoss: run.initLoss ?? null, initStats: run.initStats ?? null,
+    step: state.step, rngState: state.rngState, optimizerSteps: state.optimizer.steps,
+  };
+  return { checkpoint, meta, state, metrics: checkpoint.metrics };
 }
 
 /** Version 1 and 2 directories: three files, each recording its step; a mix of two steps is refused. */
-async function readLegacy(dir: string, notARun: string): Promise<Omit<Checkpoint, 'notes'>> {
+async function readLegacy(dir: string, notARun: string): Promise<Omit<Run, 'notes'>> {
   const configPath = join(dir, LEGACY.config);
   let meta: RunMeta;
   try {
@@ -206,7 +209,7 @@ async function readLegacy(dir: string, notARun: string): Promise<Omit<Checkpoint
       );
     }
   }
-  return checked(meta, model.tensors, optimizer.tensors, await readLegacyMetrics(dir));
+  return fromCheckpoint(Checkpoint.fromRun(configPath, meta, model.tensors, optimizer.tensors, await readLegacyMetrics(dir)));
 }
 
 async function readSafetensors(path: string) {

@@ -110,6 +110,15 @@ export class Adam implements Optimizer {
   }
 }
 
+/**
+ * The tensors an optimizer keeps for these parameters, by name and shape (what its state() holds
+ * and a checkpoint must carry): none for SGD, the two moments of each parameter for Adam and AdamW.
+ */
+export function optimizerStateShapes(name: OptimizerName, params: readonly { name: string; shape: readonly number[] }[]): { name: string; shape: readonly number[] }[] {
+  if (name === 'sgd') return [];
+  return params.flatMap((p) => (['m', 'v'] as const).map((which) => ({ name: `${p.name}.${which}`, shape: p.shape })));
+}
+
 /** Options of the optimizers that have them: Adam's β2, AdamW's decay and which parameters it applies to. */
 export interface OptimizerOptions {
   beta2?: number;

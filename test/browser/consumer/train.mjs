@@ -1,6 +1,6 @@
 // A consumer's code: imports the installed package by name. Node runs it as it is; the test bundles
 // it with esbuild for the browser. Both must produce the same losses.
-import { loadBackend, makeDataset, PRESETS, Trainer } from 'wasmgrad';
+import { loadBackend, loadCheckpoint, makeDataset, PRESETS, saveCheckpoint, Trainer } from 'wasmgrad';
 
 // The corpus's first lines: real text, small enough to embed (no file loading in the page).
 const TEXT = `First Citizen:
@@ -47,9 +47,17 @@ export async function trainLosses(backendName, preset, steps) {
     },
   });
   if (backend.threadCount !== Number(threads)) throw new Error(`${backendName}: got ${backend.threadCount} threads`);
-  const trainer = new Trainer(backend, makeDataset(TEXT), { ...CONFIGS[preset], valFraction: 0, steps });
+  let trainer = new Trainer(backend, makeDataset(TEXT), { ...CONFIGS[preset], valFraction: 0, steps });
   const losses = [];
-  for (let i = 0; i < steps; i++) losses.push(trainer.trainStep());
+  for (let i = 0; i < steps; i++) {
+    // Halfway, through the bytes of a checkpoint, as a page saves and reopens a run (no file system).
+    if (i === steps >> 1) {
+      const resumed = loadCheckpoint(saveCheckpoint(trainer)).resume(backend, TEXT);
+      trainer.dispose();
+      trainer = resumed;
+    }
+    losses.push(trainer.trainStep());
+  }
   trainer.dispose();
   backend.dispose();
   return losses;

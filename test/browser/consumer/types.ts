@@ -1,10 +1,13 @@
 // Type-checked by the test against the installed package's .d.ts (tsc, browser and Node resolution).
-import { loadBackend, makeDataset, PRESETS, Trainer, type ActivationStats, type TrainConfig } from 'wasmgrad';
+import { Checkpoint, loadBackend, loadCheckpoint, makeDataset, PRESETS, saveCheckpoint, Trainer, type ActivationStats, type TrainConfig } from 'wasmgrad';
 
 const config: TrainConfig = { ...PRESETS.mlp.config, steps: 5 };
 const trainer = new Trainer(await loadBackend('wasm-simd'), makeDataset('abcabc'), { ...config, batch: 2 });
 const loss: number = trainer.trainStep();
 const stats: ActivationStats = trainer.activationStats();
 console.log(loss, stats.softmax);
+const saved: Checkpoint = loadCheckpoint(saveCheckpoint(trainer, { metrics: [{ step: 0, loss }] }));
+const continued: Trainer = saved.resume(trainer.backend, 'abcabc');
+console.log(continued.step, saved.step);
 // @ts-expect-error: not a backend (if the types were missing, this line would not be an error)
 void loadBackend('webgpu');

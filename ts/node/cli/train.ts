@@ -20,7 +20,7 @@ import { loadBackend, nodeWasmSources } from '../backends.js';
 import { defaultThreads } from '../../backend/index.js';
 import { readModelFile } from '../model-file.js';
 import { DEFAULT_DATA, loadText } from '../load-text.js';
-import { FILES, loadCheckpoint, metricsJsonl, saveCheckpoint, type RunInfo, type RunMeta } from '../run-dir.js';
+import { FILES, loadRun, metricsJsonl, saveRun, type RunInfo, type RunMeta } from '../run-dir.js';
 import { choiceFlag, numberFlag, parseFlags, usage, type FlagSpec } from './args.js';
 import { Progress, formatSeconds } from './progress.js';
 import { CliExit, runCli } from './run-cli.js';
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const resumeDir = flags.resume as string | undefined;
   const initFrom = flags['init-from'] as string | undefined;
   if (resumeDir && initFrom) throw new CliExit(2, `error: --resume and --init-from cannot go together: a resumed run continues from its own checkpoint. Fix: drop one of them.`);
-  const resumed = resumeDir ? await loadCheckpoint(resumeDir, { recover: true }) : null;
+  const resumed = resumeDir ? await loadRun(resumeDir, { recover: true }) : null;
   const initial = initFrom ? await readModelFile(initFrom) : null;
   const { preset, config } = resumed ? resumedConfig(flags, resumed.meta, resumeDir!, existsSync(join(resumeDir!, FILES.summary))) : newConfig(flags, initial?.config);
   const backendName = choiceFlag('backend', flags.backend, BACKEND_NAMES) ?? resumed?.meta.backend ?? 'wasm-simd';
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   const metrics: LossPoint[] = resumed ? [...resumed.metrics] : [];
   if (!resumed) {
     meta.initStats = trainer.activationStats();
-    await saveCheckpoint(outDir, meta, trainer.state(), metrics); // a good checkpoint exists before step 1
+    await saveRun(outDir, trainer, { run: meta, metrics }); // a good checkpoint exists before step 1
   }
   const loop = await trainLoop(trainer, outDir, meta, metrics, saveEvery);
   if (loop.interrupted) {
@@ -324,7 +324,7 @@ function evaluate(trainer: Trainer): Pick<Summary, 'evaluation' | 'fullDataLoss'
 /** Writes a checkpoint unless a parameter is NaN/Inf (a diverged update): the last good one stays. */
 async function saveIfFinite(trainer: Trainer, dir: string, meta: RunInfo, metrics: LossPoint[]): Promise<boolean> {
   if (!trainer.model.params.every((p) => Number.isFinite(trainer.backend.meanAbs(p.value)))) return false;
-  await saveCheckpoint(dir, meta, trainer.state(), metrics);
+  await saveRun(dir, trainer, { run: meta, metrics });
   return true;
 }
 
