@@ -1,3 +1,4 @@
+/// <reference path="./webassembly.ts" preserve="true" />
 /**
  * The public API that runs everywhere: what both package entries (ts/browser.ts, ts/node/index.ts)
  * export, each adding its own `loadBackend` (how it gets the kernel bytes) on top.

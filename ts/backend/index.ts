@@ -3,7 +3,7 @@ import { WasmgradError } from './errors.js';
 import { JsBackend } from './js/index.js';
 import type { BackendName } from './types.js';
 import { BACKEND_NAMES } from './types.js';
-import { WasmBackend, type WasmSource } from './wasm/index.js';
+import { WasmBackend, type WasmBytes, type WasmSource } from './wasm/index.js';
 import { wasmSimdSupported } from './wasm/simd-support.js';
 import type { SpawnWorker } from './wasm/pool.js';
 
@@ -15,7 +15,7 @@ export interface WasmSources {
    * The threads build's bytes, how this platform starts a worker, and the cores it says it has
    * (absent: one thread only).
    */
-  threads?: { bytes: () => BufferSource | Promise<BufferSource>; spawn: SpawnWorker; cores?: number };
+  threads?: { bytes: () => WasmBytes | Promise<WasmBytes>; spawn: SpawnWorker; cores?: number };
 }
 
 export interface CreateBackendOptions {

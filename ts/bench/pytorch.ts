@@ -1,4 +1,5 @@
-// Node only (it runs Python): scripts/bench.ts imports it; ts/browser.ts and the playground never do.
+// Node only (it runs Python): the bench command (ts/node/cli/commands/bench.ts) imports it; ts/browser.ts and the playground never do.
+// The bin finds scripts/pytorch/ two folders up from dist/cli/ as the source does from ts/bench/: package.json ships it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MATMUL_CASES } from './kernel-suite.js';

@@ -12,7 +12,15 @@ export const DEFAULT_DATA = 'datasets/tinyShakespeare.txt';
  * other file must exist, be a file, and be UTF-8 text.
  */
 export async function loadText(path: string, log: (line: string) => void): Promise<string> {
-  if (resolve(path) === resolve(DEFAULT_DATA)) await ensureCorpus(path, { log });
+  if (resolve(path) === resolve(DEFAULT_DATA)) {
+    try {
+      await ensureCorpus(path, { log });
+    } catch (e) {
+      // Without network the corpus's own fix (put the file there) is one way; any text of one's own is the other.
+      if (e instanceof WasmgradError) throw new WasmgradError(`${e.message} Or train on a text of your own: --data FILE.`);
+      throw e;
+    }
+  }
   let info;
   try {
     info = await stat(path);

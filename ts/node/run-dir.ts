@@ -27,6 +27,9 @@ import { DEFAULT_DATA } from './load-text.js';
  * old checkpoint or the new one, never a mix, and at most a temporary file, which the next start
  * removes. Runs of earlier versions (config.json + model.safetensors + optimizer.safetensors) still load.
  */
+/** Where the train command writes a run (runs/<preset>-<time>/) unless --out says otherwise, relative to the current folder. */
+export const RUNS_DIR = 'runs';
+
 export const FILES = {
   checkpoint: 'checkpoint.safetensors',
   model: 'model.safetensors',

@@ -2,7 +2,7 @@ import { Backend } from '../backend.js';
 import { WasmgradError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { KernelArgs } from '../validate.js';
-import { instantiateKernels, type WasmSource } from './instantiate.js';
+import { instantiateKernels, type WasmBytes, type WasmSource } from './instantiate.js';
 import type { WasmExports } from '../kernels.js';
 import { WasmMemory } from './memory.js';
 import { importedMemoryPages } from './memory-import.js';
@@ -25,7 +25,7 @@ function sharedMemory(initial: number, maxPages: number): WebAssembly.Memory {
 }
 
 export type WasmBackendName = 'wasm-simd' | 'wasm-scalar';
-export type { WasmSource } from './instantiate.js';
+export type { WasmBytes, WasmSource } from './instantiate.js';
 export type { SpawnWorker, PoolWorker } from './pool.js';
 
 /** The crate's own approximations (crate/src/math.rs), exported so tests can measure their error. */
@@ -55,7 +55,7 @@ export class WasmBackend extends Backend {
    * memory, this thread and threads - 1 workers started by `spawn`. Its results have the bits of
    * the one-thread wasm-simd backend's. `cores`, where the platform tells, sets how the threads wait.
    */
-  static async createThreaded(bytes: BufferSource, threads: number, spawn: SpawnWorker, cores?: number): Promise<WasmBackend> {
+  static async createThreaded(bytes: WasmBytes, threads: number, spawn: SpawnWorker, cores?: number): Promise<WasmBackend> {
     const what = 'wasm-simd (threads build)';
     const fix = 'pass the bytes of wasm/wasmgrad-threads.wasm; rebuild it with `npm run build:wasm` if it is damaged';
     const view = bytes instanceof Uint8Array ? bytes : ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);

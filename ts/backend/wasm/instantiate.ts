@@ -2,8 +2,14 @@ import { WasmgradError } from '../errors.js';
 import type { WasmExports } from '../kernels.js';
 import { kernelImports } from './worker-main.js';
 
+/**
+ * The module's bytes (what `BufferSource` is, spelled without the DOM lib, which the published .d.ts
+ * must not need: ts/webassembly.d.ts).
+ */
+export type WasmBytes = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
+
 /** The module's bytes (or a compiled module); the core never fetches or reads files itself. */
-export type WasmSource = BufferSource | WebAssembly.Module;
+export type WasmSource = WasmBytes | WebAssembly.Module;
 
 /** The ABI this TypeScript was written against (crate/src/abi.rs ABI_VERSION). */
 export const ABI_VERSION = 10;

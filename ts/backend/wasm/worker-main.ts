@@ -60,8 +60,8 @@ export function kernelImports(
   module: WebAssembly.Module,
   hooks: Record<string, () => void>,
   memory: WebAssembly.Memory | undefined,
-): Record<string, Record<string, WebAssembly.ImportValue>> {
-  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+): Record<string, Record<string, (() => void) | WebAssembly.Memory>> {
+  const imports: Record<string, Record<string, (() => void) | WebAssembly.Memory>> = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     const value = imp.kind === 'function' ? hooks[imp.name] : imp.kind === 'memory' ? memory : undefined;
     if (!value) throw new Error(`the module imports ${imp.kind} '${imp.module}.${imp.name}', which is not a wasmgrad kernel build's`);

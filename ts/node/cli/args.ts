@@ -33,14 +33,14 @@ export function parseFlags<T extends Record<string, FlagSpec>>(argv: string[], f
   } catch (e) {
     // node:util's messages name the flag ("Unknown option '--lrr'"); add the fix.
     const reason = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
-    throw new CliExit(2, `error: ${reason}. Fix: see \`${command} -- --help\`.`);
+    throw new CliExit(2, `error: ${reason}. Fix: see \`${command} --help\`.`);
   }
 }
 
 export function usage(command: string, summary: string, flags: Record<string, FlagSpec>): string {
   const rows = Object.entries(flags).map(([name, spec]) => [`--${name}${spec.type === 'string' ? ` ${spec.value ?? 'X'}` : ''}`, spec.help]);
   const width = Math.max(...rows.map(([f]) => f.length));
-  return `usage: ${command} -- [options]\n\n${summary}\n\noptions:\n${rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`).join('\n')}\n`;
+  return `usage: ${command} [options]\n\n${summary}\n\noptions:\n${rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`).join('\n')}\n`;
 }
 
 /** A number flag: finite, and positive or an integer where asked; the message names the flag. */

@@ -32,3 +32,21 @@ export function runCli(main: () => Promise<void>, rename: (message: string) => s
     },
   );
 }
+
+/**
+ * One command of the CLI: `npm run <name>` runs it and so does `npx wasmgrad <name>`.
+ * `invokedAs` is how the user ran it, up to its flags ('npm run train --', 'npx wasmgrad train'),
+ * so that help and messages show a command line the user can paste.
+ */
+export interface Command {
+  /** One line for `wasmgrad --help`. */
+  summary: string;
+  run(argv: string[], invokedAs: string): Promise<void>;
+  /** The library's names in a message (config.lr) as this command's flags (--lr). */
+  rename?: (message: string) => string;
+}
+
+/** Runs `command` as the whole process: its outcome becomes the exit code. */
+export function runCommand(command: Command, argv: string[], invokedAs: string): void {
+  runCli(() => command.run(argv, invokedAs), command.rename);
+}
