@@ -23,6 +23,7 @@ export { makeDataset, type CharDataset } from './data/dataset.js';
 export { windowCount, trainPart, validationPart, wholeText, type Part } from './data/batches.js';
 export { encodeSafetensors, decodeSafetensors, type NamedTensor } from './io/safetensors.js';
 export { Trainer, type ActivationStats, type TrainerState } from './train/trainer.js';
+export type { RunOptions, RunResult, StepProgress, EvalProgress } from './train/run.js';
 export { saveCheckpoint, loadCheckpoint, Checkpoint, type RunDetails, type SaveCheckpointOptions } from './train/checkpoint.js';
 export { generate, sampleIndex, keepTopK, type GenerateOptions } from './train/generate.js';
 export { validateConfig, allFields, TRAIN_FIELDS, MODEL_KIND_FIELD, SCHEDULES, type TrainConfig, type Schedule } from './train/config.js';

@@ -10,19 +10,7 @@ import { PRESETS } from '../../ts/train/presets.js';
 import { Trainer } from '../../ts/train/trainer.js';
 import { Rng } from '../../ts/util/rng.js';
 import { thrown } from '../helpers/errors.js';
-
-/** A text with structure to learn: a seeded Markov chain over 20 characters. */
-function markovText(length: number, seed: number): string {
-  const rng = new Rng(seed);
-  const chars = 'abcdefghij klmnopq\n.';
-  let c = 0;
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    c = rng.uniform() < 0.7 ? (c * 7 + 3) % chars.length : rng.int(chars.length);
-    out += chars[c];
-  }
-  return out;
-}
+import { markovText } from '../helpers/texts.js';
 
 const TEXT = markovText(6000, 1);
 const MLP: TrainConfig = { ...PRESETS.default.config, model: { kind: 'mlp', hidden: 16 }, batch: 32, steps: 12, valFraction: 0.1 };

@@ -8,19 +8,7 @@ import { Rng } from '../../ts/util/rng.js';
 import { syntheticText } from '../../ts/bench/step-suite.js';
 import { allBackends, backend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/compare.js';
-
-/** A text with structure to learn: a seeded Markov chain over 20 characters. */
-function markovText(length: number, seed: number): string {
-  const rng = new Rng(seed);
-  const chars = 'abcdefghij klmnopq\n.';
-  let c = 0;
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    c = rng.uniform() < 0.7 ? (c * 7 + 3) % chars.length : rng.int(chars.length);
-    out += chars[c];
-  }
-  return out;
-}
+import { markovText } from '../helpers/texts.js';
 
 const TEXT = markovText(20000, 1);
 const MLP: TrainConfig = { ...PRESETS.mlp.config, model: { kind: 'mlp', hidden: 32 }, batch: 64, steps: 20, logEvery: 1 };

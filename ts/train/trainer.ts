@@ -10,6 +10,7 @@ import { createOptimizer, type Optimizer } from '../optim/optimizer.js';
 import { mixSeed, Rng } from '../util/rng.js';
 import { validateConfig, type TrainConfig } from './config.js';
 import { generate, type GenerateOptions } from './generate.js';
+import { runTraining, type RunOptions, type RunResult } from './run.js';
 
 /** Targets per forward pass when a pass covers many windows (full-batch steps, evaluation): bounds its memory. */
 const CHUNK_TARGETS = 16384;
@@ -113,6 +114,14 @@ export class Trainer {
     const probeRng = new Rng(config.seed ^ 0x5eed);
     const probeWindows = Math.max(1, Math.floor(PROBE_TARGETS / targetsPerWindow(this.model.windowShape)));
     this.probe = Int32Array.from({ length: Math.min(probeWindows, windows) }, () => probeRng.int(windows));
+  }
+
+  /**
+   * Trains to `options.until` (default config.steps) as a Promise, with progress callbacks, an
+   * AbortSignal and turns for the event loop: the same bits as calling trainStep() in a loop.
+   */
+  run(options?: RunOptions): Promise<RunResult> {
+    return runTraining(this, options);
   }
 
   /**
