@@ -13,6 +13,7 @@ import { describeModel, MODEL_KINDS, modelDefinition, type ModelConfig } from '.
 import { allFields, MODEL_KIND_FIELD, TRAIN_FIELDS, validateConfig, type TrainConfig } from '../../../train/config.js';
 import { lossCurveSvg, type LossPoint } from '../../../train/loss-svg.js';
 import { PRESET_NAMES, PRESETS } from '../../../train/presets.js';
+import type { RunResult } from '../../../train/run.js';
 import { Trainer, type ActivationStats } from '../../../train/trainer.js';
 import { Rng } from '../../../util/rng.js';
 import { writeFileAtomic } from '../../atomic.js';
@@ -250,66 +251,53 @@ function resumedConfig(flags: Flags, meta: RunMeta, dir: string, summarized: boo
 }
 
 /**
- * Steps until the configured total or a Ctrl-C, logging, printing and checkpointing on the way.
- * A non-finite loss stops the run (exit 3) with the last good checkpoint left in place.
+ * Steps until the configured total or a Ctrl-C (trainer.run, stopped by an AbortSignal), logging,
+ * printing and checkpointing on the way. A non-finite loss stops the run (exit 3) with the last
+ * good checkpoint left in place.
  */
 async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metrics: LossPoint[], saveEvery: number) {
   const { config } = trainer;
   // The notebook prints the loss ten times a run (`epoch % (epochs // 10) == 0`).
   const printEvery = Math.max(1, Math.floor(config.steps / 10));
+  const width = String(config.steps).length;
   const progress = new Progress(trainer.step, config.steps);
   const diverged = (what: string, lastSaved: number) =>
     new CliExit(3, `error: ${what}: training diverged. Fix: lower the learning rate, e.g. --lr ${(config.lr / 10).toPrecision(2)}. The last good checkpoint (step ${lastSaved}) is in ${outDir}.`);
-  let interrupted = false;
-  const onSigint = () => (interrupted = true);
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
   process.on('SIGINT', onSigint);
   let lastSaved = trainer.step;
-  let finalBatchLoss: number | null = null;
-  const firstStep = trainer.step;
-  const loopStart = performance.now();
-  /** Time spent saving and evaluating: ms/step counts the steps only. */
-  let excludedMs = 0;
-  let lastYield = loopStart;
+  /** The evaluation before the step about to run: its record carries both. */
+  let evaluated: { train: number; val: number | null } | undefined;
+  let result: RunResult;
   try {
-    while (trainer.step < config.steps && !interrupted) {
-      const step = trainer.step;
-      let evaluated: { train: number; val: number | null } | undefined;
-      if (config.evalEvery && step % config.evalEvery === 0) {
-        const evalStart = performance.now();
-        evaluated = trainer.evaluate();
-        progress.line(`step ${String(step).padStart(String(config.steps).length)}  train loss ${evaluated.train.toFixed(4)}, val loss ${evaluated.val?.toFixed(4) ?? '—'}`);
-        excludedMs += performance.now() - evalStart;
-      }
-      const loss = trainer.trainStep();
-      if (!Number.isFinite(loss)) {
-        progress.done();
-        await writeFileAtomic(join(outDir, FILES.metrics), metricsJsonl(metrics));
-        throw diverged(`the loss became ${loss} at step ${step} (lr ${trainer.currentLr.toPrecision(3)})`, lastSaved);
-      }
-      if (step === 0) meta.initLoss = loss;
-      finalBatchLoss = loss;
-      if (evaluated || step % config.logEvery === 0 || step === config.steps - 1) metrics.push({ step, loss, ...evaluated });
-      if (step % printEvery === 0) progress.line(`step ${String(step).padStart(String(config.steps).length)}  loss ${loss.toFixed(4)}`);
-      progress.update(trainer.step, loss);
-      if (performance.now() - lastYield > 100) {
-        // Steps are synchronous: let the event loop deliver a Ctrl-C (SIGINT) now and then.
-        await new Promise((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
-      }
-      if (trainer.step % saveEvery === 0 && trainer.step < config.steps) {
-        const saveStart = performance.now();
-        if (await saveIfFinite(trainer, outDir, meta, metrics)) lastSaved = trainer.step;
-        excludedMs += performance.now() - saveStart;
-      }
-    }
+    result = await trainer.run({
+      signal: interrupt.signal,
+      onEval({ step, train, val }) {
+        evaluated = { train, val };
+        progress.line(`step ${String(step).padStart(width)}  train loss ${train.toFixed(4)}, val loss ${val?.toFixed(4) ?? '—'}`);
+      },
+      async onStep({ step: done, loss, lr }) {
+        const step = done - 1;
+        if (!Number.isFinite(loss)) {
+          progress.done();
+          await writeFileAtomic(join(outDir, FILES.metrics), metricsJsonl(metrics));
+          throw diverged(`the loss became ${loss} at step ${step} (lr ${lr.toPrecision(3)})`, lastSaved);
+        }
+        if (step === 0) meta.initLoss = loss;
+        if (evaluated || step % config.logEvery === 0 || step === config.steps - 1) metrics.push({ step, loss, ...evaluated });
+        evaluated = undefined;
+        if (step % printEvery === 0) progress.line(`step ${String(step).padStart(width)}  loss ${loss.toFixed(4)}`);
+        progress.update(done, loss);
+        if (done % saveEvery === 0 && done < config.steps && (await saveIfFinite(trainer, outDir, meta, metrics))) lastSaved = done;
+      },
+    });
   } finally {
     process.off('SIGINT', onSigint);
     progress.done();
   }
-  const loopMs = performance.now() - loopStart - excludedMs;
-  const stepsRun = trainer.step - firstStep;
   if (!(await saveIfFinite(trainer, outDir, meta, metrics))) throw diverged('the parameters became NaN or infinite in the last step', lastSaved);
-  return { interrupted, finalBatchLoss, msPerStep: stepsRun > 0 ? loopMs / stepsRun : null };
+  return { interrupted: result.reason === 'aborted', finalBatchLoss: result.lastLoss, msPerStep: result.msPerStep };
 }
 
 /** The losses at the end of a run, as the config asks: exact over every window, or estimated (nanoGPT's way). */
