@@ -25,7 +25,7 @@ export { encodeSafetensors, decodeSafetensors, type NamedTensor } from './io/saf
 export { Trainer, type ActivationStats, type TrainerState } from './train/trainer.js';
 export type { RunOptions, RunResult, StepProgress, EvalProgress } from './train/run.js';
 export { saveCheckpoint, loadCheckpoint, Checkpoint, type RunDetails, type SaveCheckpointOptions } from './train/checkpoint.js';
-export { generate, sampleIndex, keepTopK, type GenerateOptions } from './train/generate.js';
+export { generate, generateStream, sampleIndex, keepTopK, type GenerateOptions, type StreamOptions } from './train/generate.js';
 export { validateConfig, allFields, TRAIN_FIELDS, MODEL_KIND_FIELD, SCHEDULES, type TrainConfig, type Schedule } from './train/config.js';
 export { PRESETS, PRESET_NAMES, type PresetName } from './train/presets.js';
 export { lossCurveSvg, type LossPoint } from './train/loss-svg.js';

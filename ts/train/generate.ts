@@ -4,6 +4,7 @@ import { WasmgradError } from '../backend/errors.js';
 import { Tape } from '../autograd/tape.js';
 import { describeChar, type Vocabulary } from '../data/vocab.js';
 import type { Decoder, Model } from '../nn/registry.js';
+import { yielder } from '../util/event-loop.js';
 import type { Rng } from '../util/rng.js';
 
 /** How to sample, as nanoGPT's sample.py does. */
@@ -42,12 +43,43 @@ function checkOptions(vocab: Vocabulary, options: GenerateOptions): void {
   }
 }
 
+/** Generation options for an app: `generateStream` adds a signal to `generate`'s. */
+export interface StreamOptions extends GenerateOptions {
+  /** Ends the stream after the character being drawn. */
+  signal?: AbortSignal;
+  /** Give the event loop a turn at least this often, in ms of sampling (default 20). */
+  yieldMs?: number;
+}
+
 /**
  * `length` characters sampled from the model after `options.prompt`, each drawn from the softmax
  * of the logits for the model's window of the characters before it. The probabilities come from
  * the backend's softmax kernel, so the wasm backends draw the same text in every engine.
  */
 export function generate(backend: Backend, model: Model, vocab: Vocabulary, length: number, rng: Rng, options: GenerateOptions = {}): string {
+  return vocab.decode(Array.from(sampleTokens(backend, model, vocab, length, rng, options)));
+}
+
+/**
+ * `generate`'s characters one at a time, as they are drawn: the same text for the same rng. It
+ * hands the event loop a turn every `yieldMs`, and ends early when `signal` aborts (or the
+ * consumer breaks out of its loop); either way the model's tensors for sampling are freed.
+ */
+export async function* generateStream(backend: Backend, model: Model, vocab: Vocabulary, length: number, rng: Rng, options: StreamOptions = {}): AsyncGenerator<string, void, undefined> {
+  const { signal, yieldMs = 20, ...sampling } = options;
+  if (!(typeof yieldMs === 'number' && yieldMs >= 0)) throw new WasmgradError(`options.yieldMs is ${yieldMs}, but must be a number of milliseconds ≥ 0. Fix: leave it out (20 ms) or pass e.g. 50.`);
+  if (signal?.aborted) return;
+  const pause = yielder(yieldMs);
+  for (const id of sampleTokens(backend, model, vocab, length, rng, sampling)) {
+    yield vocab.chars[id];
+    if (signal?.aborted) return;
+    await pause();
+    if (signal?.aborted) return;
+  }
+}
+
+/** The token ids of a sample, drawn one per `next()`; returning early frees what sampling holds. */
+function* sampleTokens(backend: Backend, model: Model, vocab: Vocabulary, length: number, rng: Rng, options: GenerateOptions): Generator<number, void, undefined> {
   checkOptions(vocab, options);
   const { temperature = 1, topK } = options;
   const pad = vocab.chars.includes('\n') ? '\n' : vocab.chars[0];
@@ -59,7 +91,6 @@ export function generate(backend: Backend, model: Model, vocab: Vocabulary, leng
   const next = model.decoder ? cached(model.decoder(), context, window) : windowed(backend, model, context, window);
   const scaled = backend.tensor([1, vocab.size]);
   const probs = backend.tensor([1, vocab.size]);
-  const out: number[] = [];
   try {
     let logits = next.first();
     for (let i = 0; i < length; i++) {
@@ -67,14 +98,13 @@ export function generate(backend: Backend, model: Model, vocab: Vocabulary, leng
       backend.axpy(scaled, logits, 1 / temperature); // exact for temperature 1
       backend.softmaxForward(probs, scaled);
       const id = sampleIndex(topK === undefined ? probs.f32() : keepTopK(probs.f32(), topK), rng.uniform());
-      out.push(id);
+      yield id;
       if (i < length - 1) logits = next.after(id);
     }
   } finally {
     next.dispose();
     for (const t of [scaled, probs]) t.dispose();
   }
-  return vocab.decode(out);
 }
 
 /** Logits (1, vocab) for the token after the context, then after each token sampled. */

@@ -9,7 +9,7 @@ import { createModel, type Model, type NamedValues, type PassContext } from '../
 import { createOptimizer, type Optimizer } from '../optim/optimizer.js';
 import { mixSeed, Rng } from '../util/rng.js';
 import { validateConfig, type TrainConfig } from './config.js';
-import { generate, type GenerateOptions } from './generate.js';
+import { generate, generateStream, type GenerateOptions, type StreamOptions } from './generate.js';
 import { runTraining, type RunOptions, type RunResult } from './run.js';
 
 /** Targets per forward pass when a pass covers many windows (full-batch steps, evaluation): bounds its memory. */
@@ -276,6 +276,11 @@ export class Trainer {
   /** `length` characters sampled from the model (see `generate` for the options). */
   generate(length: number, rng: Rng, options: GenerateOptions = {}): string {
     return generate(this.backend, this.model, this.data.vocab, length, rng, options);
+  }
+
+  /** `generate`'s characters as an async iterator, one at a time, cancellable (see `generateStream`). */
+  generateStream(length: number, rng: Rng, options: StreamOptions = {}): AsyncGenerator<string, void, undefined> {
+    return generateStream(this.backend, this.model, this.data.vocab, length, rng, options);
   }
 
   /** The state to checkpoint after the current step. */

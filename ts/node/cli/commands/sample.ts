@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../../../backend/types.js';
 import type { Checkpoint } from '../../../train/checkpoint.js';
-import { generate } from '../../../train/generate.js';
+import { generateStream } from '../../../train/generate.js';
 import { Rng } from '../../../util/rng.js';
 import { loadBackend } from '../../backends.js';
 import { readCheckpointFile } from '../../model-file.js';
@@ -40,8 +40,13 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
   const vocab = saved.vocab;
   const model = saved.createModel(backend);
   const prompt = flags.prompt as string | undefined;
-  const text = generate(backend, model, vocab, length, new Rng(seed), { prompt, temperature, topK });
-  process.stdout.write((prompt ?? '') + text + '\n');
+  // Each character as it is drawn; the prompt once the options have passed generate's checks.
+  let first = true;
+  for await (const ch of generateStream(backend, model, vocab, length, new Rng(seed), { prompt, temperature, topK })) {
+    process.stdout.write(first ? (prompt ?? '') + ch : ch);
+    first = false;
+  }
+  process.stdout.write('\n');
 }
 
 /**
