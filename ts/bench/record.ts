@@ -2,7 +2,8 @@ import type { BackendName } from '../backend/types.js';
 
 /** One benchmark result, as `npm run bench -- --json` prints it. */
 export interface BenchRecord {
-  suite: 'kernel' | 'step';
+  /** kernel: one call; step: one training step; loop: a step inside trainer.run vs a trainStep loop. */
+  suite: 'kernel' | 'step' | 'loop';
   name: string;
   backend: BackendName;
   /** Threads the kernels ran on (wasm-simd's pool; 1 for the others). */

@@ -1,10 +1,11 @@
-// npm run bench [-- --json], npx wasmgrad bench [--json] [--suite kernel|step] [--backend NAME] [--threads 1,2] [--quick] [--no-pytorch]
+// npm run bench [-- --json], npx wasmgrad bench [--json] [--suite kernel|step|loop] [--backend NAME] [--threads 1,2] [--quick] [--no-pytorch]
 // Prints a table (to stderr with --json) and, with --json, the machine and the records as JSON on stdout.
 // With a Python that has torch, the same steps and matmuls in PyTorch at the same thread counts, after ours.
 import { availableParallelism, cpus } from 'node:os';
 import { runKernelSuite } from '../../../bench/kernel-suite.js';
 import { attachPytorch, findTorch, pytorchMedians } from '../../../bench/pytorch.js';
 import { measureInterleaved } from '../../../bench/measure.js';
+import { runLoopSuite } from '../../../bench/loop-suite.js';
 import { runStepSuite } from '../../../bench/step-suite.js';
 import type { BenchRecord } from '../../../bench/record.js';
 import { formatTable } from '../../../bench/table.js';
@@ -15,7 +16,7 @@ import { loadBackend } from '../../backends.js';
 
 const FLAGS = {
   json: { type: 'boolean', help: 'print the records as a JSON array on stdout (the table goes to stderr)' },
-  suite: { type: 'string', value: 'S', help: 'kernel | step (default: both)' },
+  suite: { type: 'string', value: 'S', help: 'kernel | step | loop (trainer.run vs a trainStep loop) (default: all three)' },
   backend: { type: 'string', value: 'B', help: `${BACKEND_NAMES.join(' | ')} (default: all three)` },
   threads: { type: 'string', value: 'N,M', help: 'wasm-simd at each of these thread counts, measured side by side (default: 1)' },
   quick: { type: 'boolean', help: 'shorter warm-up and sampling: rough numbers, fast' },
@@ -25,7 +26,7 @@ const FLAGS = {
 
 async function main(argv: string[], invokedAs: string): Promise<void> {
   const flags = parseFlags(argv, FLAGS, invokedAs);
-  const suite = choiceFlag('suite', flags.suite, ['kernel', 'step'] as const);
+  const suite = choiceFlag('suite', flags.suite, ['kernel', 'step', 'loop'] as const);
   const only = choiceFlag('backend', flags.backend, BACKEND_NAMES);
   const threadCounts = typeof flags.threads === 'string' ? threadList(flags.threads) : [1];
   if (flags.help) {
@@ -52,10 +53,11 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
   for (const name of BACKEND_NAMES.filter((b) => !only || b === only)) {
     // wasm-simd at every thread count asked for, side by side; the others on one thread.
     const backends = await Promise.all((name === 'wasm-simd' ? threadCounts : [1]).map((threads) => loadBackend(name, { threads })));
-    if (suite !== 'step') runKernelSuite(backends, onRecord, measureOptions);
-    if (suite !== 'kernel') runStepSuite(backends, onRecord, measureOptions);
+    if (!suite || suite === 'kernel') runKernelSuite(backends, onRecord, measureOptions);
+    if (!suite || suite === 'step') runStepSuite(backends, onRecord, measureOptions);
+    if (!suite || suite === 'loop') await runLoopSuite(backends[0], onRecord, measureOptions);
     const pooled = backends.filter((be) => be.threadCount > 1);
-    if (pooled.length > 0 && suite !== 'step') {
+    if (pooled.length > 0 && (!suite || suite === 'kernel')) {
       // What one divided call costs with no work in it: waking the workers and waiting for them.
       const medians = measureInterleaved(pooled.map((be) => () => be.emptySharedCall()), measureOptions);
       pooled.forEach((be, i) => onRecord({ suite: 'kernel', name: 'empty call', backend: be.name, threads: be.threadCount, shape: [], medianMs: medians[i], gflops: null, nsPerElement: null }));
@@ -74,6 +76,7 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
   }
   log('');
   log(formatTable(records));
+  for (const line of loopOverheads(records)) log(line);
   if (json) process.stdout.write(JSON.stringify({ machine, records }, null, 2) + '\n');
 }
 
@@ -86,4 +89,15 @@ function threadList(raw: string): number[] {
     throw new CliExit(2, `error: --threads ${raw} is not a list of distinct integers from 1 to 64. Fix: pass e.g. --threads 1,2.`);
   }
   return list;
+}
+
+/** The loop suite's answer, per backend: a step in trainer.run over a step in a trainStep loop. */
+function loopOverheads(records: BenchRecord[]): string[] {
+  return records
+    .filter((r) => r.suite === 'loop' && r.name === 'trainer.run')
+    .map((run) => {
+      const loop = records.find((r) => r.suite === 'loop' && r.name === 'trainStep loop' && r.backend === run.backend)!;
+      const overhead = 100 * (run.medianMs / loop.medianMs - 1);
+      return `trainer.run on ${run.backend}: ${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)}% per step over a trainStep loop (the default recipe, ${loop.medianMs.toFixed(3)} vs ${run.medianMs.toFixed(3)} ms)`;
+    });
 }
