@@ -75,8 +75,9 @@ test('a browser bundle of the installed package takes its browser entry and no N
   await expect(bundleForBrowser(join(app, 'node_modules/wasmgrad/dist/node/index.js'), join(tmp, 'node.js'))).rejects.toThrow(/node:fs/);
 });
 
-test(`${STEPS} seeded steps of the MLP, the context MLP and a GPT with dropout give the same losses in Chromium and in Node, on 1 and 2 threads`, async () => {
-  const node = JSON.parse(run(process.execPath, ['node-run.mjs', String(STEPS), ...BACKENDS], app)) as { resolved: string; losses: Record<string, number[]> };
+test(`${STEPS} seeded steps of the MLP, the context MLP and a GPT with dropout (half in trainer.run, stopped by a signal) give the same losses and streamed samples in Chromium and in Node, on 1 and 2 threads`, async () => {
+  type Results = Record<string, { losses: number[]; sample: string }>;
+  const node = JSON.parse(run(process.execPath, ['node-run.mjs', String(STEPS), ...BACKENDS], app)) as { resolved: string; results: Results };
   expect(node.resolved).toMatch(/\/node_modules\/wasmgrad\/dist\/node\/index\.js$/);
 
   await bundleForBrowser(join(app, 'page.mjs'), join(app, 'page.js'));
@@ -88,27 +89,31 @@ test(`${STEPS} seeded steps of the MLP, the context MLP and a GPT with dropout g
   tab.on('pageerror', (e) => errors.push(e.message));
   await tab.goto(server.url);
   await tab.waitForFunction(() => 'trainAll' in window);
-  const chromium = await tab.evaluate(([b, s]) => (window as unknown as { trainAll: (b: string[], s: number) => Promise<Record<string, number[]>> }).trainAll(b, s), [BACKENDS, STEPS] as const);
+  const chromium = await tab.evaluate(([b, s]) => (window as unknown as { trainAll: (b: string[], s: number) => Promise<Results> }).trainAll(b, s), [BACKENDS, STEPS] as const);
   expect(errors).toEqual([]);
 
   for (const preset of ['mlp', 'context', 'gpt']) {
     for (const name of BACKENDS) {
       const key = `${preset}/${name}`;
-      expect(chromium[key]).toHaveLength(STEPS);
-      expect(node.losses[key]).toHaveLength(STEPS);
+      expect(chromium[key].losses).toHaveLength(STEPS);
+      expect(node.results[key].losses).toHaveLength(STEPS);
+      expect(Array.from(node.results[key].sample)).toHaveLength(80);
       // Training happened: the loss fell.
-      expect(node.losses[key][STEPS - 1]).toBeLessThan(node.losses[key][0]);
+      expect(node.results[key].losses[STEPS - 1]).toBeLessThan(node.results[key].losses[0]);
     }
-    // WebAssembly arithmetic is deterministic (no relaxed SIMD here): equal as doubles, hence as float32 bits.
-    // Numbers cross page.evaluate and JSON as their shortest round-trip decimal, so nothing is lost.
-    expect(chromium[`${preset}/wasm-simd`]).toEqual(node.losses[`${preset}/wasm-simd`]);
-    expect(chromium[`${preset}/wasm-scalar`]).toEqual(node.losses[`${preset}/wasm-scalar`]);
+    // WebAssembly arithmetic is deterministic (no relaxed SIMD here): equal as doubles, hence as float32 bits,
+    // and the same text sampled from the same parameters. Numbers cross page.evaluate and JSON as their
+    // shortest round-trip decimal, so nothing is lost.
+    const simd = node.results[`${preset}/wasm-simd`];
+    expect(chromium[`${preset}/wasm-simd`]).toEqual(simd);
+    expect(chromium[`${preset}/wasm-scalar`]).toEqual(node.results[`${preset}/wasm-scalar`]);
+    expect(node.results[`${preset}/wasm-scalar`]).toEqual(simd);
     for (const threads of [2]) {
-      expect({ threads, losses: node.losses[`${preset}/wasm-simd×${threads}`] }).toEqual({ threads, losses: node.losses[`${preset}/wasm-simd`] });
-      expect({ threads, losses: chromium[`${preset}/wasm-simd×${threads}`] }).toEqual({ threads, losses: node.losses[`${preset}/wasm-simd`] });
+      expect({ threads, ...node.results[`${preset}/wasm-simd×${threads}`] }).toEqual({ threads, ...simd });
+      expect({ threads, ...chromium[`${preset}/wasm-simd×${threads}`] }).toEqual({ threads, ...simd });
     }
     const js = `${preset}/js`;
-    const worst = Math.max(...chromium[js].map((l, i) => Math.abs(l - node.losses[js][i]) / node.losses[js][i]));
+    const worst = Math.max(...chromium[js].losses.map((l, i) => Math.abs(l - node.results[js].losses[i]) / node.results[js].losses[i]));
     expect(worst).toBeLessThanOrEqual(JS_RTOL);
   }
 });
