@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attachPytorch, defaultPython, findTorch, medianKey, pytorchMedians } from '../../ts/bench/pytorch.js';
+import { existsSync } from 'node:fs';
+import { attachPytorch, blasWarning, defaultPython, findTorch, medianKey, pytorchMedians } from '../../ts/bench/pytorch.js';
 import type { BenchRecord } from '../../ts/bench/record.js';
 import { STEP_CASES, stepConfig } from '../../ts/bench/step-suite.js';
 
@@ -51,6 +52,15 @@ test("the bench's records of a step get PyTorch's median at their own thread cou
   const records = [record(1), record(2), { ...record(1), name: 'linear', shape: [1024, 65] }];
   attachPytorch(records, new Map([[medianKey(record(1)), 3.3], [medianKey(record(2)), 2.0]]));
   expect(records.map((r) => r.pytorchMs)).toEqual([3.3, 2.0, undefined]);
+});
+
+test('findTorch names the BLAS library torch loaded; only a reference BLAS gets a warning with its fix', () => {
+  const torch = findTorch();
+  if ('absent' in torch) throw new Error(torch.absent);
+  expect(torch.blas).toMatch(/blas/i);
+  expect(existsSync(torch.blas)).toBe(true);
+  expect(blasWarning('/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3')).toBeNull();
+  expect(blasWarning('/usr/lib/x86_64-linux-gnu/blas/libblas.so.3')).toMatch(/^PyTorch runs on \/usr\/lib\/x86_64-linux-gnu\/blas\/libblas.so.3, not OpenBLAS: .*Fix: apt-get install libopenblas0-openmp/);
 });
 
 test('without a Python, or torch in it, no PyTorch column and a reason with its fix', () => {

@@ -12,8 +12,25 @@ export const defaultPython = (): string => process.env.WASMGRAD_PYTHON ?? '/usr/
 const SCRIPT = fileURLToPath(new URL('../../scripts/pytorch/bench_steps.py', import.meta.url));
 const FIX = "Fix: install Debian's python3-torch (apt-get install python3-torch), or set WASMGRAD_PYTHON to a Python with torch; --no-pytorch leaves the column out.";
 
-/** A Python with torch, or why there is none (a sentence with its fix). */
-export type Torch = { python: string; version: string } | { absent: string };
+/**
+ * A Python with torch and the BLAS library its process loaded (Debian's torch calls the system's
+ * libblas.so.3 for CPU matmuls: OpenBLAS, or the reference BLAS, many times slower), or why there is none.
+ */
+export type Torch = { python: string; version: string; blas: string } | { absent: string };
+
+/** Imports torch, runs one matmul, prints its version and the BLAS file mapped into the process. */
+const PROBE = [
+  'import torch',
+  'torch.ones(64, 64) @ torch.ones(64, 64)',
+  "blas = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.rsplit('/', 1)[-1]} or {'unknown'})",
+  "print(torch.__version__ + ' ' + blas[0])",
+].join('\n');
+
+/** A warning for a BLAS that makes PyTorch's column meaningless, or null. */
+export function blasWarning(blas: string): string | null {
+  if (/openblas|mkl|blis/i.test(blas)) return null;
+  return `PyTorch runs on ${blas}, not OpenBLAS: the reference BLAS is many times slower, so its column would flatter wasmgrad. Fix: apt-get install libopenblas0-openmp (Debian then points libblas.so.3 at it).`;
+}
 
 /** PyTorch's median ms per (case, threads) (see `medianKey`), or why there are none. */
 export type TorchMedians = { medians: Map<string, number> } | { absent: string };
@@ -23,10 +40,11 @@ export const medianKey = (r: Pick<BenchRecord, 'suite' | 'name' | 'shape' | 'thr
 
 /** Whether `python` imports torch (about a second: torch's own import). */
 export function findTorch(python = defaultPython()): Torch {
-  const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000 });
   if (r.error) return { absent: `cannot run ${python} (${r.error.message}). ${FIX}` };
   if (r.status !== 0) return { absent: `${python} cannot import torch (${lastLine(r.stderr)}). ${FIX}` };
-  return { python, version: r.stdout.trim() };
+  const [version, blas] = r.stdout.trim().split(' ');
+  return { python, version, blas };
 }
 
 /**

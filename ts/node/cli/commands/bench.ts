@@ -3,7 +3,7 @@
 // With a Python that has torch, the same steps and matmuls in PyTorch at the same thread counts, after ours.
 import { availableParallelism, cpus } from 'node:os';
 import { runKernelSuite } from '../../../bench/kernel-suite.js';
-import { attachPytorch, findTorch, pytorchMedians } from '../../../bench/pytorch.js';
+import { attachPytorch, blasWarning, findTorch, pytorchMedians } from '../../../bench/pytorch.js';
 import { measureInterleaved } from '../../../bench/measure.js';
 import { runLoopSuite } from '../../../bench/loop-suite.js';
 import { runStepSuite } from '../../../bench/step-suite.js';
@@ -38,12 +38,16 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
 
   const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
   // Numbers from two machines are never compared blindly: the JSON names the machine.
-  const machine: { cpu: string; cores: number; node: string; torch?: string } = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism(), node: process.version };
+  const machine: { cpu: string; cores: number; node: string; torch?: string; blas?: string } = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism(), node: process.version };
   log(`wasmgrad bench · Node ${machine.node} · ${machine.cpu} · ${machine.cores} cores`);
   // Looked for first, so that a missing torch is said before the long run rather than after it.
   const torch = flags['no-pytorch'] ? null : findTorch();
   if (torch && 'absent' in torch) log(`PyTorch column absent: ${torch.absent}`);
-  else if (torch) log(`PyTorch ${torch.version} (${torch.python}), measured after wasmgrad at the same thread counts`);
+  else if (torch) {
+    log(`PyTorch ${torch.version} (${torch.python}, BLAS ${torch.blas}), measured after wasmgrad at the same thread counts`);
+    const warning = blasWarning(torch.blas);
+    if (warning) log(`warning: ${warning}`);
+  }
 
   const records: BenchRecord[] = [];
   const onRecord = (r: BenchRecord) => {
@@ -72,6 +76,7 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
     else {
       attachPytorch(records, answer.medians);
       machine.torch = torch.version;
+      machine.blas = torch.blas;
     }
   }
   log('');
