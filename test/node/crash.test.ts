@@ -161,12 +161,12 @@ test('the three-file layout of earlier versions: a kill after its first new chec
   rmSync(path);
 
   // Resumed, it writes its first checkpoint file and is killed before it removes the old files.
-  const r = await train(['--resume', dir], { env: { WASMGRAD_CRASH_AT: 'checkpoint.safetensors:after-rename:1' } });
+  const r = await train(['--resume', dir, '--save-every', '12'], { env: { WASMGRAD_CRASH_AT: 'checkpoint.safetensors:after-rename:1' } });
   expect(r.signal).toBe('SIGKILL');
   expect(readdirSync(dir)).toEqual(expect.arrayContaining(['checkpoint.safetensors', 'config.json', 'model.safetensors']));
   const next = await train(['--resume', dir]);
   expect(next.code).toBe(0);
-  // (The resumed run saves every 12 steps, the default for 120: its first save is at step 72.)
+  // (The resumed run saved every 12 steps: its first save after step 60 was at step 72.)
   expect(next.stderr).toMatch(/resuming from step 72, the newest complete checkpoint in .*; removed the older layout's config.json, model.safetensors, optimizer.safetensors/);
   expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'loss.svg', 'metrics.jsonl', 'model.safetensors', 'summary.json']);
   expect(Buffer.compare(readFileSync(join(dir, 'checkpoint.safetensors')), expected.checkpoint)).toBe(0);
@@ -235,4 +235,14 @@ describe('a save that fails keeps the previous checkpoint and says why', () => {
     expect(await done).toBe(1);
     expect(stderr.trim().split('\n').pop()).toMatch(new RegExp(`^error: could not write (checkpoint.safetensors|metrics.jsonl) in ${dir}: the folder no longer exists \\(ENOENT\\)`));
   }, 60000);
+});
+
+test('without --save-every, a run shorter than 5 s checkpoints before its first step and at its end only; --save-every N saves every N steps', async () => {
+  const base = ARGS.filter((a, i) => a !== '--save-every' && ARGS[i - 1] !== '--save-every');
+  // A third write would be a save in between: the crash hook kills the run there.
+  const short = await train([...base, '--out', join(tmp, 'cadence-default')], { env: { WASMGRAD_CRASH_AT: 'checkpoint.safetensors:before-write:3' } });
+  expect(short.trainingMs).toBeLessThan(5000);
+  expect({ code: short.code, signal: short.signal }).toEqual({ code: 0, signal: null });
+  const every = await train([...base, '--save-every', '60', '--out', join(tmp, 'cadence-60')], { env: { WASMGRAD_CRASH_AT: 'checkpoint.safetensors:before-write:3' } });
+  expect(every.signal).toBe('SIGKILL'); // saves at 0, 60, then the third write (the end) is killed
 });

@@ -26,6 +26,11 @@ import { choiceFlag, numberFlag, parseFlags, usage, type FlagSpec } from '../arg
 import { Progress, formatSeconds } from '../progress.js';
 import { CliExit, type Command } from '../run-cli.js';
 
+/**
+ * A run without --save-every checkpoints every tenth of its steps, but no more often than this:
+ * each save fsyncs three files (about 20 ms), which would be a tenth of a two-second run.
+ */
+const DEFAULT_SAVE_SECONDS = 5;
 /** Threads by default: every core, at most 8 (the results are the same on any number). */
 const DEFAULT_THREADS = defaultThreads('wasm-simd', nodeWasmSources);
 /** Every config field, as a flag: the training fields, --model, and each model kind's own fields. */
@@ -45,7 +50,7 @@ const FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', value: 'DIR', help: 'run directory (default: runs/<preset>-<time>/, or the resumed one)' },
   resume: { type: 'string', value: 'DIR', help: 'continue the run saved in DIR, bit-identically' },
   'init-from': { type: 'string', value: 'FILE', help: "start a new run from a model file's parameters: a run's model.safetensors, or a nanoGPT checkpoint converted by scripts/pytorch/from_nanogpt.py (the model and vocabulary are the file's)" },
-  'save-every': { type: 'string', value: 'N', help: 'write a checkpoint every N steps (default: a tenth of the run)' },
+  'save-every': { type: 'string', value: 'N', help: `write a checkpoint every N steps (default: every tenth of the run, at most once per ${DEFAULT_SAVE_SECONDS} s)` },
   'sample-length': { type: 'string', value: 'N', help: 'characters to sample at the end (default 300)' },
   json: { type: 'boolean', help: 'print the summary as JSON on stdout' },
   help: { type: 'boolean', help: 'show this help' },
@@ -105,7 +110,8 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
   const initial = initFrom ? await readModelFile(initFrom) : null;
   const { preset, config } = resumed ? resumedConfig(flags, resumed.meta, resumeDir!, existsSync(join(resumeDir!, FILES.summary))) : newConfig(flags, initial?.config);
   const backendName = choiceFlag('backend', flags.backend, BACKEND_NAMES) ?? resumed?.meta.backend ?? 'wasm-simd';
-  const saveEvery = numberFlag('save-every', flags['save-every'], 'positive-int') ?? Math.max(1, Math.ceil(config.steps / 10));
+  const saveEveryFlag = numberFlag('save-every', flags['save-every'], 'positive-int');
+  const saves: SaveCadence = saveEveryFlag ? { every: saveEveryFlag, minSeconds: 0 } : { every: Math.max(1, Math.ceil(config.steps / 10)), minSeconds: DEFAULT_SAVE_SECONDS };
   const sampleLength = numberFlag('sample-length', flags['sample-length'], 'positive-int') ?? 300;
   const dataPath = (flags.data as string | undefined) ?? resumed?.meta.data.path ?? DEFAULT_DATA;
   const outDir = (flags.out as string | undefined) ?? resumeDir ?? join(RUNS_DIR, `${preset}-${timestamp()}`);
@@ -138,7 +144,7 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
     meta.initStats = trainer.activationStats();
     await saveRun(outDir, trainer, { run: meta, metrics }); // a good checkpoint exists before step 1
   }
-  const loop = await trainLoop(trainer, outDir, meta, metrics, saveEvery);
+  const loop = await trainLoop(trainer, outDir, meta, metrics, saves);
   if (loop.interrupted) {
     throw new CliExit(130, `interrupted at step ${trainer.step}: checkpoint saved. Continue with: ${invokedAs} --resume ${outDir}`);
   }
@@ -175,6 +181,12 @@ async function main(argv: string[], invokedAs: string): Promise<void> {
 }
 
 type Flags = Record<string, string | boolean | undefined>;
+
+/** When the loop checkpoints: at steps `every` divides, once `minSeconds` have passed since the last save. */
+interface SaveCadence {
+  every: number;
+  minSeconds: number;
+}
 
 /** --threads: an integer from 1 to 64. */
 function threadsFlag(raw: string | boolean | undefined): number | undefined {
@@ -255,7 +267,7 @@ function resumedConfig(flags: Flags, meta: RunMeta, dir: string, summarized: boo
  * printing and checkpointing on the way. A non-finite loss stops the run (exit 3) with the last
  * good checkpoint left in place.
  */
-async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metrics: LossPoint[], saveEvery: number) {
+async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metrics: LossPoint[], saves: SaveCadence) {
   const { config } = trainer;
   // The notebook prints the loss ten times a run (`epoch % (epochs // 10) == 0`).
   const printEvery = Math.max(1, Math.floor(config.steps / 10));
@@ -267,6 +279,8 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
   const onSigint = () => interrupt.abort();
   process.on('SIGINT', onSigint);
   let lastSaved = trainer.step;
+  let lastSaveTime = performance.now();
+  const saveDue = (done: number) => done % saves.every === 0 && done < config.steps && performance.now() - lastSaveTime >= saves.minSeconds * 1000;
   /** The evaluation before the step about to run: its record carries both. */
   let evaluated: { train: number; val: number | null } | undefined;
   let result: RunResult;
@@ -289,7 +303,10 @@ async function trainLoop(trainer: Trainer, outDir: string, meta: RunInfo, metric
         evaluated = undefined;
         if (step % printEvery === 0) progress.line(`step ${String(step).padStart(width)}  loss ${loss.toFixed(4)}`);
         progress.update(done, loss);
-        if (done % saveEvery === 0 && done < config.steps && (await saveIfFinite(trainer, outDir, meta, metrics))) lastSaved = done;
+        if (saveDue(done)) {
+          if (await saveIfFinite(trainer, outDir, meta, metrics)) lastSaved = done;
+          lastSaveTime = performance.now();
+        }
       },
     });
   } finally {
