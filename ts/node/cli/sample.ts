@@ -1,4 +1,4 @@
-// `npm run sample -- [options]` (tsx, in a checkout); the package's bin runs the same command as `wasmgrad sample`.
+// `npm run sample -- [options]` (in a checkout, bundled and run by scripts/checkout-cli.mjs); the package's bin runs the same command as `wasmgrad sample`.
 import { sample } from './commands/sample.js';
 import { runCommand } from './run-cli.js';
 
