@@ -17,6 +17,15 @@ const ui = {
   pause: $<HTMLButtonElement>('pause'),
   reset: $<HTMLButtonElement>('reset'),
   runStatus: $('run-status'),
+  moreSteps: $<HTMLInputElement>('more-steps'),
+  continue: $<HTMLButtonElement>('continue'),
+  continueNote: $('continue-note'),
+  download: $<HTMLButtonElement>('download'),
+  openFile: $<HTMLInputElement>('open-file'),
+  restore: $<HTMLButtonElement>('restore'),
+  fileStatus: $('file-status'),
+  temperature: $<HTMLInputElement>('temperature'),
+  temperatureValue: $<HTMLOutputElement>('temperature-value'),
   step: $('step'),
   total: $('total'),
   loss: $('loss'),
@@ -30,7 +39,7 @@ const ui = {
 };
 
 const settings = new Settings($<HTMLFieldSetElement>('settings'));
-const chart = new LossChart($('chart'));
+const chart = new LossChart($('chart'), $('chart-empty'));
 const worker = new Worker('worker.js', { type: 'module' });
 const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
 
@@ -40,6 +49,10 @@ const state = {
   benchmarking: false,
   benchStart: 0,
   init: null as ActivationStats | null,
+  /** Why "continue training" cannot help this run, or null. */
+  continueBlocked: null as string | null,
+  /** A run kept in IndexedDB from an earlier visit. */
+  stored: false,
 };
 
 function refresh(): void {
@@ -48,6 +61,13 @@ function refresh(): void {
   ui.start.textContent = run === 'paused' ? 'Resume' : 'Start';
   ui.pause.disabled = run !== 'running';
   ui.reset.disabled = run === 'none' || run === 'starting';
+  const busy = run === 'starting' || run === 'running' || state.benchmarking;
+  ui.continue.disabled = run !== 'done' || state.continueBlocked !== null || state.benchmarking;
+  ui.moreSteps.disabled = ui.continue.disabled;
+  ui.download.disabled = run === 'none' || run === 'starting';
+  ui.openFile.disabled = busy || !state.corpusReady;
+  ui.restore.hidden = !state.stored || run !== 'none';
+  ui.restore.disabled = busy;
   ui.bench.disabled = state.benchmarking;
   settings.disabled = run !== 'none';
   ui.corpusForm.querySelector('fieldset')!.disabled = run !== 'none';
@@ -80,7 +100,7 @@ ui.corpusFile.addEventListener('change', () => {
 });
 ui.start.addEventListener('click', () => {
   if (state.run === 'none') {
-    chart.clear();
+    chart.reset();
     status(ui.runStatus, 'starting…');
   }
   state.run = 'starting';
@@ -88,6 +108,28 @@ ui.start.addEventListener('click', () => {
   send({ type: 'start', config: settings.config(), backend: settings.backendName });
 });
 ui.pause.addEventListener('click', () => send({ type: 'pause' }));
+ui.continue.addEventListener('click', () => {
+  state.run = 'starting';
+  refresh();
+  send({ type: 'continue', steps: Number(ui.moreSteps.value) });
+});
+ui.download.addEventListener('click', () => send({ type: 'download' }));
+ui.openFile.addEventListener('change', async () => {
+  const file = ui.openFile.files?.[0];
+  if (!file) return;
+  ui.openFile.value = ''; // the same file again is a new choice
+  status(ui.fileStatus, `opening ${file.name}…`);
+  const bytes = await file.arrayBuffer();
+  send({ type: 'open', bytes, name: file.name, config: settings.config(), backend: settings.backendName }, [bytes]);
+});
+ui.restore.addEventListener('click', () => {
+  status(ui.fileStatus, 'restoring the last run…');
+  send({ type: 'restore' });
+});
+ui.temperature.addEventListener('input', () => {
+  ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(1);
+  send({ type: 'temperature', value: Number(ui.temperature.value) });
+});
 ui.reset.addEventListener('click', () => send({ type: 'reset' }));
 ui.bench.addEventListener('click', () => {
   state.benchmarking = true;
@@ -106,37 +148,68 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       status(ui.corpusStatus, `${m.source}: ${m.characters.toLocaleString('en-US')} characters, ${m.distinct} distinct`);
       break;
     case 'started':
-      state.run = 'running';
+    case 'loaded':
+      state.run = m.type === 'started' ? 'running' : 'paused';
       state.init = m.init;
+      state.continueBlocked = null;
       ui.total.textContent = m.steps.toLocaleString('en-US');
+      ui.step.textContent = m.step.toLocaleString('en-US');
+      ui.loss.textContent = m.history.at(-1)?.loss.toFixed(4) ?? '—';
       ui.backend.textContent = m.threads > 1 ? `${m.backend} × ${m.threads} threads` : m.backend;
-      status(ui.runStatus, 'training');
+      chart.reset(m.history);
       renderStats(ui.stats, m.init, m.init);
+      if (m.type === 'started') status(ui.runStatus, 'training');
+      else status(ui.fileStatus, `opened ${m.source}: step ${m.step.toLocaleString('en-US')} of ${m.steps.toLocaleString('en-US')}`);
       break;
     case 'progress':
       state.run = 'running';
-      chart.append(m.step - m.losses.length + 1, m.losses);
+      chart.append(m.step - m.losses.length, m.losses);
       ui.step.textContent = m.step.toLocaleString('en-US');
       ui.loss.textContent = m.losses[m.losses.length - 1].toFixed(4);
       ui.rate.textContent = m.stepsPerSecond.toFixed(0);
       status(ui.runStatus, 'training');
       break;
+    case 'evaluation':
+      chart.addEvaluation(m.step, m.val);
+      break;
     case 'snapshot':
       renderStats(ui.stats, state.init, m.stats);
       ui.sample.textContent = m.sample;
       break;
-    case 'stopped':
-      state.run = m.reason;
-      status(ui.runStatus, m.reason === 'done' ? 'done' : 'paused');
+    case 'stopped': {
+      state.run = m.reason === 'paused' ? 'paused' : 'done';
+      state.continueBlocked = m.reason === 'diverged' ? 'the loss is no longer finite' : m.continueBlocked;
+      ui.step.textContent = m.step.toLocaleString('en-US');
+      const lr = m.lr.toPrecision(3);
+      if (m.reason === 'diverged') status(ui.runStatus, `the loss became NaN or infinite at step ${m.step}: training diverged. Fix: reset, lower the learning rate and start again.`, 'error');
+      else status(ui.runStatus, m.reason === 'done' ? `done at step ${m.step.toLocaleString('en-US')} (the learning rate is now ${lr})` : `paused at step ${m.step.toLocaleString('en-US')}`);
+      ui.continueNote.textContent = m.reason !== 'done' ? '' : state.continueBlocked ?? `more steps train at the schedule's last learning rate, ${lr}`;
       break;
+    }
     case 'reset':
       state.run = 'none';
       state.init = null;
-      chart.clear();
+      state.stored = false;
+      chart.reset();
       for (const el of [ui.step, ui.loss, ui.rate, ui.total, ui.backend]) el.textContent = '—';
       ui.sample.textContent = '';
+      ui.continueNote.textContent = '';
       renderStats(ui.stats, null, null);
       status(ui.runStatus, '');
+      status(ui.fileStatus, '');
+      break;
+    case 'checkpoint': {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([m.bytes], { type: 'application/octet-stream' }));
+      link.download = m.name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      status(ui.fileStatus, `saved ${m.name}: open it here, or sample it with npm run sample -- --from ${m.name}`);
+      break;
+    }
+    case 'stored':
+      state.stored = true;
+      ui.restore.textContent = `Restore last run (step ${m.step.toLocaleString('en-US')} on ${m.source}, ${new Date(m.savedAt).toLocaleString()})`;
       break;
     case 'bench-progress':
       status(ui.benchStatus, `benchmarking… ${m.line}`);
@@ -156,9 +229,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
         status(ui.benchStatus, m.message, 'error');
       }
       if (m.context === 'run') {
-        if (state.run === 'starting') state.run = 'none';
+        if (state.run === 'starting') state.run = ui.step.textContent === '—' ? 'none' : 'done'; // a refused start, or a refused continue
         status(ui.runStatus, m.message, 'error');
       }
+      if (m.context === 'file') status(ui.fileStatus, m.message, 'error');
       break;
   }
   refresh();

@@ -8,8 +8,8 @@ import { PRESETS, PRESET_NAMES, type PresetName } from '../ts/train/presets.js';
 
 const CUSTOM = 'custom';
 const DEFAULT_PRESET: PresetName = 'default';
-/** CLI settings: the playground charts every step's loss and does not evaluate during a run. */
-const NOT_ON_THE_PAGE = new Set(['logEvery', 'evalEvery', 'evalBatches']);
+/** A CLI setting: the playground charts every step's loss. */
+const NOT_ON_THE_PAGE = new Set(['logEvery']);
 
 type Input = HTMLInputElement | HTMLSelectElement;
 

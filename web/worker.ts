@@ -1,14 +1,18 @@
 // The training worker: holds the corpus, the backends and the run; the page only draws.
 import {
-  allFields, BACKEND_NAMES, decodeText, formatTable, loadBackend, makeDataset, renameConfigFields, Rng, runKernelSuite, runStepSuite, Trainer, WasmgradError,
-  type Backend, type BackendName, type BenchRecord, type MeasureOptions, type TrainConfig,
+  allFields, BACKEND_NAMES, decodeText, formatTable, loadBackend, loadCheckpoint, makeDataset, renameConfigFields, Rng, runKernelSuite, runStepSuite,
+  saveCheckpoint, Trainer, WasmgradError,
+  type ActivationStats, type Backend, type BackendName, type BenchRecord, type Checkpoint, type LossPoint, type MeasureOptions, type TrainConfig,
 } from '../ts/browser.js';
-import type { ErrorContext, FromWorker, ToWorker } from './protocol.js';
+import type { ErrorContext, FromWorker, RunShown, ToWorker } from './protocol.js';
+import { forgetLastRun, loadLastRun, saveLastRun } from './store.js';
 
-/** Train this long between progress messages: one message per ~100 ms, not one per step. */
-const SLICE_MS = 100;
+/** One progress message per ~100 ms of training, not one per step. */
+const PROGRESS_MS = 100;
 /** Statistics and a text sample this often (each costs about one small forward pass per character). */
 const SNAPSHOT_MS = 1000;
+/** A running run is kept in IndexedDB this often (and whenever it stops). */
+const STORE_MS = 30_000;
 const SAMPLE_CHARS = 300;
 /** Shorter than `npm run bench`'s defaults so that three backends finish in well under a minute. */
 const BENCH_OPTIONS: MeasureOptions = { warmupMs: 100, budgetMs: 150, minSamples: 3 };
@@ -16,53 +20,76 @@ const CORPUS_FIX = 'Fix: choose a UTF-8 text file, or another URL.';
 
 interface Run {
   trainer: Trainer;
-  running: boolean;
-  /** When the last progress message went out (or the run resumed). */
-  lastProgress: number;
+  /** The corpus it trains on, and where that came from. */
+  text: string;
+  source: string;
+  init: ActivationStats | null;
+  /** Every step's loss, with the evaluations: the chart, and the checkpoint's metrics. */
+  metrics: LossPoint[];
+  temperature: number;
+  /** While training: the loop, and what stops it. */
+  loop: Promise<void> | null;
+  stop: AbortController | null;
   lastSnapshot: number;
+  lastStored: number;
 }
 
-let text: string | null = null;
+let corpus: { text: string; source: string } | null = null;
 let run: Run | null = null;
+let temperature = 1;
 const backends = new Map<BackendName, Promise<Backend>>();
 
-const post = (message: FromWorker) => postMessage(message);
+const post = (message: FromWorker, transfer: Transferable[] = []) => postMessage(message, { transfer });
 
 // Messages are handled one after another, so a 'pause' sent while a run is starting applies to it.
+// Training itself runs beside the queue (trainer.run yields), so 'pause' gets in while it trains.
 let queue = Promise.resolve();
 onmessage = (event: MessageEvent<ToWorker>) => {
   queue = queue.then(() => handle(event.data));
 };
 
+const CONTEXTS: Partial<Record<ToWorker['type'], ErrorContext>> = { corpus: 'corpus', bench: 'bench', open: 'file', restore: 'file' };
+
 async function handle(message: ToWorker): Promise<void> {
-  const context: ErrorContext = message.type === 'corpus' ? 'corpus' : message.type === 'bench' ? 'bench' : 'run';
   try {
     switch (message.type) {
       case 'corpus': return loadCorpus(message.bytes, message.source);
       case 'start': return await start(message.config, message.backend);
-      case 'pause': return pause();
-      case 'reset': return reset();
+      case 'continue': return continueRun(message.steps);
+      case 'pause': return void run?.stop?.abort();
+      case 'reset': return await reset();
+      case 'temperature': return setTemperature(message.value);
+      case 'download': return download();
+      case 'open': return await openFile(message.bytes, message.name, message.config, message.backend);
+      case 'restore': return await restore();
       case 'bench': return await bench();
     }
   } catch (e) {
-    // Our own errors carry a message written for the user; anything else is a bug worth its name.
-    // The library names config fields config.lr; the page calls them by their labels.
-    const text = e instanceof WasmgradError ? renameConfigFields(e.message, allFields(), (f) => f.label) : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
-    post({ type: 'error', context, message: text });
+    report(e, CONTEXTS[message.type] ?? 'run');
   }
 }
 
+/** Our own errors carry a message written for the user, config fields named by the page's labels; anything else is a bug worth its name. */
+function report(e: unknown, context: ErrorContext): void {
+  const text = e instanceof WasmgradError ? renameConfigFields(e.message, allFields(), (f) => f.label) : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+  post({ type: 'error', context, message: text });
+}
+
 function loadCorpus(bytes: ArrayBuffer, source: string): void {
-  text = null;
-  const decoded = decodeText(new Uint8Array(bytes), source, CORPUS_FIX);
+  corpus = null;
+  const text = decodeText(new Uint8Array(bytes), source, CORPUS_FIX);
+  setCorpus(text, source);
+}
+
+function setCorpus(text: string, source: string): void {
   // Characters are code points, as the vocabulary counts them.
   let characters = 0;
   const distinct = new Set<string>();
-  for (const ch of decoded) {
+  for (const ch of text) {
     characters++;
     distinct.add(ch);
   }
-  text = decoded;
+  corpus = { text, source };
   post({ type: 'corpus', source, characters, distinct: distinct.size });
 }
 
@@ -77,70 +104,187 @@ function backend(name: BackendName): Promise<Backend> {
   return loading;
 }
 
+const needCorpus = () => {
+  if (corpus === null) throw new WasmgradError('no corpus is loaded. Fix: load one by URL or choose a file first.');
+  return corpus;
+};
+
 async function start(config: TrainConfig, backendName: BackendName): Promise<void> {
   if (!run) {
-    if (text === null) throw new WasmgradError('no corpus is loaded. Fix: load one by URL or choose a file first.');
-    const be = await backend(backendName);
-    const trainer = new Trainer(be, makeDataset(text, { valFraction: config.valFraction }), config);
-    run = { trainer, running: false, lastProgress: 0, lastSnapshot: 0 };
-    post({ type: 'started', backend: be.name, threads: be.threadCount, steps: config.steps, init: trainer.activationStats() });
+    const { text, source } = needCorpus();
+    const trainer = new Trainer(await backend(backendName), makeDataset(text, { valFraction: config.valFraction }), config);
+    run = newRun(trainer, text, source, trainer.activationStats(), []);
+    post({ type: 'started', ...shown(run) });
     snapshot(run);
   }
-  if (run.running || run.trainer.step >= run.trainer.config.steps) return;
-  run.running = true;
-  run.lastProgress = performance.now();
-  tick();
+  if (run.loop || run.trainer.step >= run.trainer.config.steps) return;
+  train(run, run.trainer.config.steps);
 }
 
-function pause(): void {
-  if (!run?.running) return;
-  run.running = false;
-  snapshot(run);
-  post({ type: 'stopped', reason: 'paused' });
+function newRun(trainer: Trainer, text: string, source: string, init: ActivationStats | null, metrics: LossPoint[]): Run {
+  return { trainer, text, source, init, metrics, temperature, loop: null, stop: null, lastSnapshot: 0, lastStored: performance.now() };
 }
 
-function reset(): void {
-  run?.trainer.dispose();
+function shown(current: Run): RunShown {
+  const { trainer } = current;
+  return {
+    backend: trainer.backend.name, threads: trainer.backend.threadCount, step: trainer.step, steps: trainer.config.steps,
+    init: current.init, history: current.metrics, validation: (trainer.config.evalEvery ?? 0) > 0,
+  };
+}
+
+function continueRun(steps: number): void {
+  const current = run;
+  if (!current || current.loop) return;
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new WasmgradError(`more steps is ${steps}, but must be a positive whole number. Fix: enter e.g. 500.`);
+  const blocked = continueBlocked(current.trainer);
+  if (blocked) throw new WasmgradError(blocked);
+  train(current, current.trainer.step + steps);
+}
+
+/** Why training past the schedule's end would change nothing, or null. */
+function continueBlocked(trainer: Trainer): string | null {
+  if (trainer.step < trainer.config.steps) return null;
+  return trainer.currentLr === 0 ? 'the cosine schedule ends at learning rate 0, so more steps would not change the model. Fix: start a new run with a min lr above 0, or a constant schedule.' : null;
+}
+
+/** Trains to step `until` beside the message queue, reporting as it goes; 'pause' aborts it. */
+function train(current: Run, until: number): void {
+  const stop = new AbortController();
+  let losses: number[] = [];
+  let since = performance.now();
+  let evaluated: { train: number; val: number | null } | undefined;
+  const flush = () => {
+    if (losses.length === 0) return;
+    const now = performance.now();
+    post({ type: 'progress', step: current.trainer.step, losses, stepsPerSecond: (1000 * losses.length) / (now - since) });
+    losses = [];
+    since = now;
+  };
+  current.stop = stop;
+  current.loop = (async () => {
+    let reason: 'paused' | 'done' | 'diverged' = 'paused';
+    try {
+      const result = await current.trainer.run({
+        until,
+        signal: stop.signal,
+        onEval: ({ step, train, val }) => {
+          evaluated = { train, val };
+          post({ type: 'evaluation', step, train, val });
+        },
+        onStep: async ({ step, loss }) => {
+          losses.push(loss);
+          current.metrics.push({ step: step - 1, loss, ...evaluated });
+          evaluated = undefined;
+          const now = performance.now();
+          if (now - since >= PROGRESS_MS) flush();
+          if (now - current.lastSnapshot >= SNAPSHOT_MS) snapshot(current);
+          if (now - current.lastStored >= STORE_MS) await store(current);
+        },
+      });
+      reason = result.reason === 'aborted' ? 'paused' : result.reason;
+    } catch (e) {
+      report(e, 'run');
+    }
+    flush();
+    current.loop = null;
+    current.stop = null;
+    if (run !== current) return; // reset while it trained
+    snapshot(current);
+    stopped(current, reason);
+    await store(current);
+  })();
+}
+
+function stopped(current: Run, reason: 'paused' | 'done' | 'diverged'): void {
+  const { trainer } = current;
+  post({ type: 'stopped', reason, step: trainer.step, lr: trainer.currentLr, continueBlocked: continueBlocked(trainer) });
+}
+
+async function reset(): Promise<void> {
+  const current = run;
   run = null;
+  if (current) {
+    current.stop?.abort();
+    await current.loop;
+    current.trainer.dispose();
+  }
+  await forgetLastRun().catch(() => {}); // nothing kept is nothing to forget
   post({ type: 'reset' });
 }
 
-// A message to ourselves yields to the event loop (so 'pause' gets in) without setTimeout's clamping.
-const yielder = new MessageChannel();
-yielder.port1.onmessage = () => tick();
-
-/** Trains for one slice, reports, and schedules the next slice. */
-function tick(): void {
-  const current = run;
-  if (!current?.running) return;
-  const { trainer } = current;
-  const losses: number[] = [];
-  const sliceEnd = performance.now() + SLICE_MS;
-  do losses.push(trainer.trainStep());
-  while (trainer.step < trainer.config.steps && performance.now() < sliceEnd);
-  const now = performance.now();
-  post({ type: 'progress', step: trainer.step, losses, stepsPerSecond: (1000 * losses.length) / (now - current.lastProgress) });
-  current.lastProgress = now;
-  if (trainer.step >= trainer.config.steps) {
-    current.running = false;
-    snapshot(current);
-    post({ type: 'stopped', reason: 'done' });
-    return;
-  }
-  if (now - current.lastSnapshot >= SNAPSHOT_MS) snapshot(current);
-  yielder.port2.postMessage(null);
+function setTemperature(value: number): void {
+  temperature = value;
+  if (!run) return;
+  run.temperature = value;
+  if (!run.loop) snapshot(run); // while training, the next snapshot draws with it
 }
 
 function snapshot(current: Run): void {
   const { trainer } = current;
-  // The same draws every time: the sample changes only because the model does.
-  const sample = trainer.generate(SAMPLE_CHARS, new Rng(trainer.config.seed + 1));
+  // The same draws every time: the sample changes only because the model (or the temperature) does.
+  const sample = trainer.generate(SAMPLE_CHARS, new Rng(trainer.config.seed + 1), { temperature: current.temperature });
   post({ type: 'snapshot', step: trainer.step, stats: trainer.activationStats(), sample });
   current.lastSnapshot = performance.now();
 }
 
+function checkpointBytes(current: Run): Uint8Array {
+  return saveCheckpoint(current.trainer, { run: { data: { path: current.source }, initStats: current.init, initLoss: current.metrics[0]?.loss ?? null }, metrics: current.metrics });
+}
+
+function download(): void {
+  if (!run) throw new WasmgradError('there is no run to download. Fix: start one, or open a .safetensors file.');
+  const bytes = checkpointBytes(run);
+  post({ type: 'checkpoint', bytes: bytes.buffer as ArrayBuffer, name: `wasmgrad-${run.trainer.config.model.kind}-step${run.trainer.step}.safetensors` }, [bytes.buffer]);
+}
+
+/** Keeps the run in IndexedDB; a browser that refuses (private mode, quota) costs only the restore. */
+async function store(current: Run): Promise<void> {
+  current.lastStored = performance.now();
+  try {
+    await saveLastRun({ checkpoint: checkpointBytes(current), text: current.text, source: current.source, step: current.trainer.step, savedAt: Date.now() });
+  } catch (e) {
+    post({ type: 'notice', message: `this browser did not keep the run for a reload (${e instanceof Error ? e.message : String(e)}); download it to keep it.` });
+  }
+}
+
+async function openFile(bytes: ArrayBuffer, name: string, config: TrainConfig, backendName: BackendName): Promise<void> {
+  const { text, source } = needCorpus();
+  await load(loadCheckpoint(new Uint8Array(bytes), name), text, source, await backend(backendName), name, config);
+}
+
+async function restore(): Promise<void> {
+  const stored = await loadLastRun();
+  if (!stored) throw new WasmgradError('no run is kept in this browser any more. Fix: start a new run.');
+  setCorpus(stored.text, stored.source);
+  const saved = loadCheckpoint(stored.checkpoint, 'the run kept in this browser');
+  await load(saved, stored.text, stored.source, await backend(saved.run.backend ?? 'wasm-simd'), `the run kept in this browser (step ${stored.step})`);
+}
+
+/**
+ * Replaces the current run with a saved one: a checkpoint continues its own run (on the text it
+ * trained on: resume checks it), a model file starts a new run from its parameters with `config`.
+ */
+async function load(saved: Checkpoint, text: string, source: string, be: Backend, what: string, config?: TrainConfig): Promise<void> {
+  if (saved.kind === 'model' && !config) throw new WasmgradError(`${what} holds a model without a run. Fix: open it as a file to start a new run from it.`);
+  const trainer = saved.kind === 'checkpoint' ? saved.resume(be, text) : saved.newRun(be, text, config);
+  const previous = run;
+  if (previous) {
+    previous.stop?.abort();
+    await previous.loop;
+    previous.trainer.dispose();
+  }
+  const init = saved.kind === 'checkpoint' ? (saved.run.initStats ?? null) : trainer.activationStats();
+  run = newRun(trainer, text, source, init, saved.kind === 'checkpoint' ? [...saved.metrics] : []);
+  post({ type: 'loaded', source: what, ...shown(run) });
+  snapshot(run);
+  stopped(run, trainer.step >= trainer.config.steps ? 'done' : 'paused');
+  await store(run);
+}
+
 async function bench(): Promise<void> {
-  pause();
+  run?.stop?.abort();
+  await run?.loop;
   const records: BenchRecord[] = [];
   const onRecord = (r: BenchRecord) => {
     records.push(r);
@@ -155,3 +299,9 @@ async function bench(): Promise<void> {
   const header = `wasmgrad bench · ${navigator.userAgent.match(/(?:Chrome|Firefox|Version)\/[\d.]+/)?.[0] ?? navigator.userAgent} · ${navigator.hardwareConcurrency} cores`;
   post({ type: 'bench-done', table: `${header}\n\n${formatTable(records)}` });
 }
+
+// A run kept from an earlier visit: the page offers to restore it.
+loadLastRun().then(
+  (stored) => stored && post({ type: 'stored', step: stored.step, source: stored.source, savedAt: stored.savedAt }),
+  () => {}, // no IndexedDB here: nothing to offer
+);
