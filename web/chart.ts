@@ -16,28 +16,12 @@ const REDRAW_MS = 250;
 export class LossChart {
   private readonly points: LossPoint[] = [];
   private readonly evaluations: { step: number; val: number }[] = [];
-  private readonly plot: uPlot;
+  private plot: uPlot;
   private redraw: ReturnType<typeof setTimeout> | null = null;
 
   /** `empty`: what the chart area says before a run has a loss to draw. */
   constructor(private readonly container: HTMLElement, private readonly empty: HTMLElement) {
-    this.plot = new uPlot(
-      {
-        width: this.width(),
-        height: HEIGHT,
-        scales: { x: { time: false } },
-        axes: [{ label: 'step' }, { label: 'loss (nats)' }],
-        series: [
-          { label: 'step' },
-          { label: 'training (batch)', stroke: '#1f6feb', width: 1.5, points: { show: false }, spanGaps: true },
-          { label: 'validation', stroke: '#cf222e', width: 2, points: { show: true, size: 6 }, spanGaps: true, show: false },
-        ],
-        legend: { show: true, live: false },
-        cursor: { show: false },
-      },
-      [[], [], []],
-      container,
-    );
+    this.plot = this.create();
     // The container, not the window: a phone's rotation, a sidebar or the grid's breakpoint resize it.
     new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: HEIGHT })).observe(container);
     this.draw();
@@ -56,8 +40,10 @@ export class LossChart {
     this.soon();
   }
 
-  /** A fresh chart: no points, fresh axes; `history` (an opened run's losses) drawn at once. */
+  /** A fresh chart: no points, fresh axes (a new plot: uPlot keeps its scales' last range); `history` (an opened run's losses) drawn at once. */
   reset(history: readonly LossPoint[] = []): void {
+    this.plot.destroy();
+    this.plot = this.create();
     this.points.length = 0;
     this.evaluations.length = 0;
     for (const p of history) {
@@ -65,6 +51,26 @@ export class LossChart {
       if (p.val !== undefined && p.val !== null) this.evaluations.push({ step: p.step, val: p.val });
     }
     this.draw();
+  }
+
+  private create(): uPlot {
+    return new uPlot(
+      {
+        width: this.width(),
+        height: HEIGHT,
+        scales: { x: { time: false } },
+        axes: [{ label: 'step' }, { label: 'loss (nats)' }],
+        series: [
+          { label: 'step' },
+          { label: 'training (batch)', stroke: '#1f6feb', width: 1.5, points: { show: false }, spanGaps: true },
+          { label: 'validation', stroke: '#cf222e', width: 2, points: { show: true, size: 6 }, spanGaps: true, show: false },
+        ],
+        legend: { show: true, live: false },
+        cursor: { show: false },
+      },
+      [[], [], []],
+      this.container,
+    );
   }
 
   private soon(): void {

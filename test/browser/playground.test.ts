@@ -1,65 +1,14 @@
 // The playground (web/) in headless Chromium, driven like a user: load, train, pause, benchmark.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium.js';
-import { serve, type RunningServer } from '../../scripts/serve.js';
-import { buildPlayground } from '../../scripts/web-build.js';
+import { chartPixels, startPlayground, statsRow, text, until, waitForText } from './playground-page.js';
 
 const root = join(__dirname, '..', '..');
 const SCREENSHOT = join(root, 'test-artifacts', 'playground.png');
 const STEPS = 200;
 
-let browser: Browser;
-let server: RunningServer;
-
-beforeAll(async () => {
-  if (!existsSync(join(root, 'datasets', 'tinyShakespeare.txt'))) {
-    throw new Error('datasets/tinyShakespeare.txt is missing: the playground loads it by default. Fix: cp ../shared/datasets/tinyShakespeare.txt datasets/ (bash .ci/run does it).');
-  }
-  server = await serve(await buildPlayground());
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Console errors and uncaught exceptions of a page, as they happen. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-async function open(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
-  await page.goto(server.url);
-  return { page, errors };
-}
-
-const text = (page: Page, selector: string) => page.locator(selector).innerText();
-const waitForText = (page: Page, selector: string, part: string, timeout = 30_000) =>
-  page.waitForFunction(([s, p]) => document.querySelector(s)!.textContent!.includes(p), [selector, part] as const, { timeout });
-const chartPixels = (page: Page) => page.evaluate(() => document.querySelector<HTMLCanvasElement>('#chart canvas')!.toDataURL());
-/** The [at init, now] texts of one row of the statistics table. */
-const statsRow = (page: Page, label: string) =>
-  page.evaluate((l) => {
-    const row = Array.from(document.querySelectorAll<HTMLTableRowElement>('#stats tbody tr')).find((r) => r.cells[0].textContent === l)!;
-    return [row.cells[1].textContent, row.cells[2].textContent];
-  }, label);
-
-/** Polls `condition` until it holds; fails naming `what` after `timeout` ms. */
-async function until(what: string, condition: () => Promise<boolean>, timeout = 30_000): Promise<void> {
-  const end = Date.now() + timeout;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const playground = startPlayground();
+const open = () => playground.open();
 
 test(`trains the mlp preset in a worker: ${STEPS} steps, chart, statistics and sample update; the bench table appears`, async () => {
   const { page, errors } = await open();
