@@ -95,7 +95,7 @@ async function resume(): Promise<void> {
 
 async function pause(): Promise<void> {
   await page.click('#pause');
-  await page.waitForFunction(() => document.getElementById('run-status')!.textContent === 'paused');
+  await page.waitForFunction(() => document.getElementById('run-status')!.textContent!.startsWith('paused'));
 }
 
 async function chromiumRate(): Promise<number> {
