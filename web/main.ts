@@ -156,6 +156,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       ui.step.textContent = m.step.toLocaleString('en-US');
       ui.loss.textContent = m.history.at(-1)?.loss.toFixed(4) ?? '—';
       ui.backend.textContent = m.threads > 1 ? `${m.backend} × ${m.threads} threads` : m.backend;
+      ui.moreSteps.value = String(Math.ceil(m.steps / 2));
       chart.reset(m.history);
       renderStats(ui.stats, m.init, m.init);
       if (m.type === 'started') status(ui.runStatus, 'training');
@@ -165,6 +166,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.run = 'running';
       chart.append(m.step - m.losses.length, m.losses);
       ui.step.textContent = m.step.toLocaleString('en-US');
+      ui.total.textContent = m.until.toLocaleString('en-US');
       ui.loss.textContent = m.losses[m.losses.length - 1].toFixed(4);
       ui.rate.textContent = m.stepsPerSecond.toFixed(0);
       status(ui.runStatus, 'training');

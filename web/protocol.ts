@@ -41,8 +41,8 @@ export type FromWorker =
   | ({ type: 'started' } & RunShown)
   /** A run opened from a file or restored: shown paused at its step. */
   | ({ type: 'loaded'; source: string } & RunShown)
-  /** About every 100 ms while training: the losses of the steps since the last message. */
-  | { type: 'progress'; step: number; losses: number[]; stepsPerSecond: number }
+  /** About every 100 ms while training: the losses of the steps since the last message; `until`: the step the run trains to. */
+  | { type: 'progress'; step: number; until: number; losses: number[]; stepsPerSecond: number }
   /** The validation and training losses evaluated before step `step`. */
   | { type: 'evaluation'; step: number; train: number; val: number | null }
   /** About every second, and when a run stops: statistics and a sample of the current model. */

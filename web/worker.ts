@@ -26,7 +26,8 @@ interface Run {
   init: ActivationStats | null;
   /** Every step's loss, with the evaluations: the chart, and the checkpoint's metrics. */
   metrics: LossPoint[];
-  temperature: number;
+  /** The step it trains to: config.steps, or further after "continue training" (Resume goes on to it). */
+  until: number;
   /** While training: the loop, and what stops it. */
   loop: Promise<void> | null;
   stop: AbortController | null;
@@ -36,7 +37,10 @@ interface Run {
 
 let corpus: { text: string; source: string } | null = null;
 let run: Run | null = null;
+/** The page's temperature control: every sample is drawn at it. */
 let temperature = 1;
+/** What newRun takes for a model file: the training settings, the model being the file's. */
+type TrainingSettings = Parameters<Checkpoint['newRun']>[2];
 const backends = new Map<BackendName, Promise<Backend>>();
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => postMessage(message, { transfer });
@@ -117,12 +121,14 @@ async function start(config: TrainConfig, backendName: BackendName): Promise<voi
     post({ type: 'started', ...shown(run) });
     snapshot(run);
   }
-  if (run.loop || run.trainer.step >= run.trainer.config.steps) return;
-  train(run, run.trainer.config.steps);
+  if (run.loop) return;
+  if (run.trainer.step >= run.until) return stopped(run, 'done'); // nothing to resume: say so rather than leave the page waiting
+  train(run);
 }
 
 function newRun(trainer: Trainer, text: string, source: string, init: ActivationStats | null, metrics: LossPoint[]): Run {
-  return { trainer, text, source, init, metrics, temperature, loop: null, stop: null, lastSnapshot: 0, lastStored: performance.now() };
+  const until = Math.max(trainer.step, trainer.config.steps);
+  return { trainer, text, source, init, metrics, until, loop: null, stop: null, lastSnapshot: 0, lastStored: performance.now() };
 }
 
 function shown(current: Run): RunShown {
@@ -139,7 +145,8 @@ function continueRun(steps: number): void {
   if (!(Number.isInteger(steps) && steps >= 1)) throw new WasmgradError(`more steps is ${steps}, but must be a positive whole number. Fix: enter e.g. 500.`);
   const blocked = continueBlocked(current.trainer);
   if (blocked) throw new WasmgradError(blocked);
-  train(current, current.trainer.step + steps);
+  current.until = current.trainer.step + steps;
+  train(current);
 }
 
 /** Why training past the schedule's end would change nothing, or null. */
@@ -148,8 +155,8 @@ function continueBlocked(trainer: Trainer): string | null {
   return trainer.currentLr === 0 ? 'the cosine schedule ends at learning rate 0, so more steps would not change the model. Fix: start a new run with a min lr above 0, or a constant schedule.' : null;
 }
 
-/** Trains to step `until` beside the message queue, reporting as it goes; 'pause' aborts it. */
-function train(current: Run, until: number): void {
+/** Trains to step `current.until` beside the message queue, reporting as it goes; 'pause' aborts it. */
+function train(current: Run): void {
   const stop = new AbortController();
   let losses: number[] = [];
   let since = performance.now();
@@ -157,7 +164,7 @@ function train(current: Run, until: number): void {
   const flush = () => {
     if (losses.length === 0) return;
     const now = performance.now();
-    post({ type: 'progress', step: current.trainer.step, losses, stepsPerSecond: (1000 * losses.length) / (now - since) });
+    post({ type: 'progress', step: current.trainer.step, until: current.until, losses, stepsPerSecond: (1000 * losses.length) / (now - since) });
     losses = [];
     since = now;
   };
@@ -166,7 +173,7 @@ function train(current: Run, until: number): void {
     let reason: 'paused' | 'done' | 'diverged' = 'paused';
     try {
       const result = await current.trainer.run({
-        until,
+        until: current.until,
         signal: stop.signal,
         onEval: ({ step, train, val }) => {
           evaluated = { train, val };
@@ -201,29 +208,31 @@ function stopped(current: Run, reason: 'paused' | 'done' | 'diverged'): void {
   post({ type: 'stopped', reason, step: trainer.step, lr: trainer.currentLr, continueBlocked: continueBlocked(trainer) });
 }
 
-async function reset(): Promise<void> {
+/** Stops and frees the current run, if any, without keeping it: its loop sees it is no longer the run. */
+async function endRun(): Promise<void> {
   const current = run;
   run = null;
-  if (current) {
-    current.stop?.abort();
-    await current.loop;
-    current.trainer.dispose();
-  }
+  if (!current) return;
+  current.stop?.abort();
+  await current.loop;
+  current.trainer.dispose();
+}
+
+async function reset(): Promise<void> {
+  await endRun();
   await forgetLastRun().catch(() => {}); // nothing kept is nothing to forget
   post({ type: 'reset' });
 }
 
 function setTemperature(value: number): void {
   temperature = value;
-  if (!run) return;
-  run.temperature = value;
-  if (!run.loop) snapshot(run); // while training, the next snapshot draws with it
+  if (run && !run.loop) snapshot(run); // while training, the next snapshot draws with it
 }
 
 function snapshot(current: Run): void {
   const { trainer } = current;
   // The same draws every time: the sample changes only because the model (or the temperature) does.
-  const sample = trainer.generate(SAMPLE_CHARS, new Rng(trainer.config.seed + 1), { temperature: current.temperature });
+  const sample = trainer.generate(SAMPLE_CHARS, new Rng(trainer.config.seed + 1), { temperature });
   post({ type: 'snapshot', step: trainer.step, stats: trainer.activationStats(), sample });
   current.lastSnapshot = performance.now();
 }
@@ -250,7 +259,8 @@ async function store(current: Run): Promise<void> {
 
 async function openFile(bytes: ArrayBuffer, name: string, config: TrainConfig, backendName: BackendName): Promise<void> {
   const { text, source } = needCorpus();
-  await load(loadCheckpoint(new Uint8Array(bytes), name), text, source, await backend(backendName), name, config);
+  // A model file brings its own model: of the form's settings, only the training ones apply.
+  await load(loadCheckpoint(new Uint8Array(bytes), name), text, source, await backend(backendName), name, { ...config, model: undefined });
 }
 
 async function restore(): Promise<void> {
@@ -265,15 +275,12 @@ async function restore(): Promise<void> {
  * Replaces the current run with a saved one: a checkpoint continues its own run (on the text it
  * trained on: resume checks it), a model file starts a new run from its parameters with `config`.
  */
-async function load(saved: Checkpoint, text: string, source: string, be: Backend, what: string, config?: TrainConfig): Promise<void> {
+async function load(saved: Checkpoint, text: string, source: string, be: Backend, what: string, config?: TrainingSettings): Promise<void> {
   if (saved.kind === 'model' && !config) throw new WasmgradError(`${what} holds a model without a run. Fix: open it as a file to start a new run from it.`);
-  const trainer = saved.kind === 'checkpoint' ? saved.resume(be, text) : saved.newRun(be, text, config);
-  const previous = run;
-  if (previous) {
-    previous.stop?.abort();
-    await previous.loop;
-    previous.trainer.dispose();
-  }
+  // A run continued past its config.steps resumes with config.steps raised to its step (resume refuses
+  // fewer steps than done): past its end a schedule gives its last lr whatever its length, so the same bits.
+  const trainer = saved.kind === 'checkpoint' ? saved.resume(be, text, { steps: Math.max(saved.config!.steps, saved.step!) }) : saved.newRun(be, text, config);
+  await endRun(); // only now: a file that does not load leaves the run as it was
   const init = saved.kind === 'checkpoint' ? (saved.run.initStats ?? null) : trainer.activationStats();
   run = newRun(trainer, text, source, init, saved.kind === 'checkpoint' ? [...saved.metrics] : []);
   post({ type: 'loaded', source: what, ...shown(run) });

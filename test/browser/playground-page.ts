@@ -65,3 +65,12 @@ export async function until(what: string, condition: () => Promise<boolean>, tim
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits for the corpus, sets the preset and fields, starts, and waits until the run is done. */
+export async function trainToEnd(page: Page, preset: string, fields: Record<string, string>): Promise<void> {
+  await waitForText(page, '#corpus-status', 'distinct');
+  await page.selectOption('[name=preset]', preset);
+  for (const [name, value] of Object.entries(fields)) await page.fill(`[name=${name}]`, value);
+  await page.click('#start');
+  await waitForText(page, '#run-status', 'done at step', 120_000);
+}

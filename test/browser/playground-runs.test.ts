@@ -5,18 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { loadCheckpoint } from '../../ts/train/checkpoint.js';
-import { chartPixels, startPlayground, stepShown, text, until, waitForText } from './playground-page.js';
+import { chartPixels, startPlayground, stepShown, text, trainToEnd, until, waitForText } from './playground-page.js';
 
 const playground = startPlayground();
-
-/** Loads the corpus, sets the preset and fields, starts, and waits until the run is done. */
-async function trainToEnd(page: Page, preset: string, fields: Record<string, string>) {
-  await waitForText(page, '#corpus-status', 'distinct');
-  await page.selectOption('[name=preset]', preset);
-  for (const [name, value] of Object.entries(fields)) await page.fill(`[name=${name}]`, value);
-  await page.click('#start');
-  await waitForText(page, '#run-status', 'done at step', 120_000);
-}
 
 /** Elements whose right edge is past the viewport's, and the page's scroll width against its width. */
 const overflow = (page: Page) =>

@@ -1,0 +1,67 @@
+// Runs that go on past their schedule's steps, and model files: continued, paused, resumed, kept
+// across a reload; a model file of another kind than the form's opens with its own model.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeModelFile } from '../../ts/nn/model-file.js';
+import { loadCheckpoint } from '../../ts/train/checkpoint.js';
+import { startPlayground, stepShown, text, trainToEnd, until, waitForText } from './playground-page.js';
+
+const playground = startPlayground();
+const count = (n: number) => n.toLocaleString('en-US');
+
+test('a continued run pauses and resumes to its new end, and restores after a reload though it is past its schedule', async () => {
+  const { page, errors } = await playground.open();
+  await trainToEnd(page, 'mlp', { steps: '30' });
+  expect(await page.inputValue('#more-steps')).toBe('15'); // half the run's steps
+  await page.fill('#more-steps', '100000');
+  await page.click('#continue');
+  await waitForText(page, '#total', '100,030');
+  await until('the continued run trains', async () => (await stepShown(page)) > 60);
+  await page.click('#pause');
+  await waitForText(page, '#run-status', 'paused at step');
+  const paused = await stepShown(page);
+  await page.click('#start'); // Resume: on to the continued run's end, not back to the schedule's
+  await until('the resumed run trains on', async () => (await stepShown(page)) > paused + 20);
+  await page.click('#pause');
+  await waitForText(page, '#run-status', 'paused at step');
+  const kept = await stepShown(page);
+  expect(await text(page, '#total')).toBe('100,030');
+
+  // Kept at step `kept` with config.steps 30: it restores, and continues from there.
+  await page.reload();
+  await page.locator('#restore').waitFor({ state: 'visible' });
+  await page.click('#restore');
+  await waitForText(page, '#file-status', `opened the run kept in this browser (step ${count(kept)})`);
+  expect(await stepShown(page)).toBe(kept);
+  await page.fill('#more-steps', '10');
+  await page.click('#continue');
+  await waitForText(page, '#run-status', `done at step ${count(kept + 10)}`, 60_000);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+test("a model file of another kind than the form's opens with its own model: the checkpoint's sample, and it trains from there", async () => {
+  const { page, errors } = await playground.open();
+  await trainToEnd(page, 'context', { steps: '5' });
+  const sample = await text(page, '#sample');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const saved = loadCheckpoint(readFileSync((await download.path())!), 'the download');
+  const file = join(mkdtempSync(join(tmpdir(), 'wasmgrad-model-')), 'context.safetensors');
+  writeFileSync(file, encodeModelFile(saved.model, saved.vocab, saved.params));
+
+  const fresh = await playground.open(); // its form shows the default preset: an mlp
+  await waitForText(fresh.page, '#corpus-status', 'distinct');
+  await fresh.page.setInputFiles('#open-file', file);
+  await waitForText(fresh.page, '#run-status', 'paused at step 0');
+  expect(await text(fresh.page, '#file-status')).toBe('opened context.safetensors: step 0 of 700');
+  // The same parameters and sampling seed: the same text.
+  expect(await text(fresh.page, '#sample')).toBe(sample);
+  await fresh.page.click('#start');
+  await until('the new run trains from the file', async () => (await stepShown(fresh.page)) > 3);
+  await fresh.page.click('#pause');
+  await waitForText(fresh.page, '#run-status', 'paused at step');
+  expect([...errors, ...fresh.errors]).toEqual([]);
+  await page.close();
+  await fresh.page.close();
+});
