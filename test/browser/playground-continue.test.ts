@@ -1,9 +1,10 @@
-// Runs that go on past their schedule's steps, and model files: continued, paused, resumed, kept
-// across a reload; a model file of another kind than the form's opens with its own model.
+// Runs that go on past their schedule's steps, files that open or do not: continued, paused, resumed, kept
+// across a reload; a model file of another kind than the form's opens with its own model; a bad file changes nothing.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { decodeSafetensors, encodeSafetensors } from '../../ts/io/safetensors.js';
 import { encodeModelFile } from '../../ts/nn/model-file.js';
 import { loadCheckpoint } from '../../ts/train/checkpoint.js';
 import { startPlayground, stepShown, text, trainToEnd, until, waitForText } from './playground-page.js';
@@ -107,4 +108,37 @@ test('a run stopped at 40 steps and continued to 60 (restored after a reload, or
   expect(reopened.equals(reference)).toBe(true);
   expect([...straight.errors, ...kept.errors, ...opened.errors]).toEqual([]);
   for (const { page } of [straight, kept, opened]) await page.close();
+});
+
+test("a truncated checkpoint, or one missing a tensor: the library's message, and the run on the page and the one kept for a reload stay as they were", async () => {
+  const { page, errors } = await playground.open();
+  await trainToEnd(page, 'mlp', { steps: '20' });
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const bytes = readFileSync((await file.path())!);
+  const { tensors, metadata } = decodeSafetensors(bytes, 'the download');
+  const { w1: _dropped, ...others } = tensors;
+  const bad = [
+    { name: 'truncated.safetensors', buffer: bytes.subarray(0, bytes.length - 100) },
+    { name: 'missing.safetensors', buffer: Buffer.from(encodeSafetensors(others, metadata)) },
+  ];
+  for (const { name, buffer } of bad) {
+    await page.setInputFiles('#open-file', { name, mimeType: 'application/octet-stream', buffer });
+    await until(`the error about ${name} is shown`, async () => (await text(page, '#file-status')).startsWith(name));
+    const library = (() => {
+      try {
+        loadCheckpoint(buffer, name);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(library).toMatch(name === 'missing.safetensors' ? /'w1'/ : /\(truncated checkpoint\)/);
+    expect(await text(page, '#file-status')).toBe(library);
+    expect(await page.locator('#file-status').getAttribute('class')).toContain('error');
+    expect(await stepShown(page)).toBe(20);
+  }
+  await page.reload();
+  await page.locator('#restore').waitFor({ state: 'visible' });
+  expect(await text(page, '#restore')).toMatch(/^Restore last run \(step 20 on /);
+  expect(errors).toEqual([]);
+  await page.close();
 });
