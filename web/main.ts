@@ -126,10 +126,10 @@ ui.restore.addEventListener('click', () => {
   status(ui.fileStatus, 'restoring the last run…');
   send({ type: 'restore' });
 });
-ui.temperature.addEventListener('input', () => {
-  ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(1);
-  send({ type: 'temperature', value: Number(ui.temperature.value) });
-});
+// The label follows the slider as it moves; the sample is drawn again once it is let go: a GPT's
+// sample costs a forward pass per character, and one per slider position would queue seconds of them.
+ui.temperature.addEventListener('input', () => (ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(1)));
+ui.temperature.addEventListener('change', () => send({ type: 'temperature', value: Number(ui.temperature.value) }));
 ui.reset.addEventListener('click', () => send({ type: 'reset' }));
 ui.bench.addEventListener('click', () => {
   state.benchmarking = true;

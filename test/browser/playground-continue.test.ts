@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { encodeModelFile } from '../../ts/nn/model-file.js';
 import { loadCheckpoint } from '../../ts/train/checkpoint.js';
 import { startPlayground, stepShown, text, trainToEnd, until, waitForText } from './playground-page.js';
@@ -64,4 +65,46 @@ test("a model file of another kind than the form's opens with its own model: the
   expect([...errors, ...fresh.errors]).toEqual([]);
   await page.close();
   await fresh.page.close();
+});
+
+test('a run stopped at 40 steps and continued to 60 (restored after a reload, or opened from its download) saves the bytes of one that never stopped', async () => {
+  const settings = { steps: '40' };
+  const download = async (page: Page) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    return readFileSync((await file.path())!);
+  };
+  const continueBy = async (page: Page, steps: number, to: number) => {
+    await page.fill('#more-steps', String(steps));
+    await page.click('#continue');
+    await waitForText(page, '#run-status', `done at step ${to}`, 60_000);
+  };
+
+  const straight = await playground.open();
+  await trainToEnd(straight.page, 'mlp', settings);
+  await continueBy(straight.page, 20, 60);
+  const reference = await download(straight.page);
+
+  const kept = await playground.open();
+  await trainToEnd(kept.page, 'mlp', settings);
+  const at40 = await download(kept.page);
+  await kept.page.reload();
+  await kept.page.locator('#restore').waitFor({ state: 'visible' });
+  await kept.page.click('#restore');
+  await waitForText(kept.page, '#run-status', 'done at step 40');
+  await continueBy(kept.page, 20, 60);
+  const restored = await download(kept.page);
+
+  const opened = await playground.open();
+  await waitForText(opened.page, '#corpus-status', 'distinct');
+  await opened.page.setInputFiles('#open-file', { name: 'run.safetensors', mimeType: 'application/octet-stream', buffer: at40 });
+  await waitForText(opened.page, '#run-status', 'done at step 40');
+  await continueBy(opened.page, 20, 60);
+  const reopened = await download(opened.page);
+
+  expect(loadCheckpoint(reference).step).toBe(60);
+  // Parameters, optimizer state, PRNG state and every loss: byte for byte (Buffer.equals, not a 4-digit loss).
+  expect(restored.equals(reference)).toBe(true);
+  expect(reopened.equals(reference)).toBe(true);
+  expect([...straight.errors, ...kept.errors, ...opened.errors]).toEqual([]);
+  for (const { page } of [straight, kept, opened]) await page.close();
 });
