@@ -19,12 +19,23 @@ const overflow = (page: Page) =>
     width: innerWidth,
   }));
 
-test('on a 390 px phone: nothing wider than the screen before and after a run; the chart follows the window', async () => {
+test('on a 390 px phone: nothing wider than the screen before and after a run, a download and a restore; the chart follows the window', async () => {
   const { page, errors } = await playground.open({ width: 390, height: 844 });
   await waitForText(page, '#corpus-status', 'distinct');
   expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
   await trainToEnd(page, 'mlp', { steps: '40' });
   await until('a sample is shown', async () => (await text(page, '#sample')).length > 100);
+  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  // The page's longest lines: a download's status, the restore button after a reload, a restored run.
+  await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  await waitForText(page, '#file-status', 'saved ');
+  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  await page.reload();
+  await page.locator('#restore').waitFor({ state: 'visible' });
+  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  await page.click('#restore');
+  await waitForText(page, '#file-status', 'opened the run kept in this browser');
+  await until("the restored run's sample is shown", async () => (await text(page, '#sample')).length > 100);
   expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
   const canvasWidth = () => page.evaluate(() => document.querySelector('#chart canvas')!.getBoundingClientRect().width);
   const narrow = await canvasWidth();
