@@ -9,40 +9,52 @@ import { chartPixels, startPlayground, stepShown, text, trainToEnd, until, waitF
 
 const playground = startPlayground();
 
-/** Elements whose right edge is past the viewport's, and the page's scroll width against its width. */
+/**
+ * Elements whose right edge is past the viewport's; elements whose content spills out of their box
+ * (a table wider than its grid column, drawn over the next one: inside the viewport, yet unreadable);
+ * and the page's scroll width against its width.
+ */
 const overflow = (page: Page) =>
-  page.evaluate(() => ({
-    wide: Array.from(document.querySelectorAll('body *'))
-      .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
-      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`),
-    scroll: document.documentElement.scrollWidth,
-    width: innerWidth,
-  }));
+  page.evaluate(() => {
+    const name = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`;
+    const all = Array.from(document.querySelectorAll('body *'));
+    const spills = (e: Element) => {
+      const style = getComputedStyle(e);
+      return style.display !== 'inline' && style.overflowX === 'visible' && e.scrollWidth > e.clientWidth + 1;
+    };
+    return {
+      wide: all.filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5).map(name),
+      spilled: all.filter(spills).map(name),
+      scroll: document.documentElement.scrollWidth,
+      width: innerWidth,
+    };
+  });
+const FITS_390 = { wide: [], spilled: [], scroll: 390, width: 390 };
 
 test('on a 390 px phone: nothing wider than the screen before and after a run, a download and a restore; the chart follows the window', async () => {
   const { page, errors } = await playground.open({ width: 390, height: 844 });
   await waitForText(page, '#corpus-status', 'distinct');
-  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  expect(await overflow(page)).toEqual(FITS_390);
   await trainToEnd(page, 'mlp', { steps: '40' });
   await until('a sample is shown', async () => (await text(page, '#sample')).length > 100);
-  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  expect(await overflow(page)).toEqual(FITS_390);
   // The page's longest lines: a download's status, the restore button after a reload, a restored run.
   await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   await waitForText(page, '#file-status', 'saved ');
-  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  expect(await overflow(page)).toEqual(FITS_390);
   await page.reload();
   await page.locator('#restore').waitFor({ state: 'visible' });
-  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  expect(await overflow(page)).toEqual(FITS_390);
   await page.click('#restore');
   await waitForText(page, '#file-status', 'opened the run kept in this browser');
   await until("the restored run's sample is shown", async () => (await text(page, '#sample')).length > 100);
-  expect(await overflow(page)).toEqual({ wide: [], scroll: 390, width: 390 });
+  expect(await overflow(page)).toEqual(FITS_390);
   const canvasWidth = () => page.evaluate(() => document.querySelector('#chart canvas')!.getBoundingClientRect().width);
   const narrow = await canvasWidth();
   expect(narrow).toBeLessThanOrEqual(390);
   await page.setViewportSize({ width: 700, height: 844 });
   await until('the chart widens with the window', async () => (await canvasWidth()) > narrow + 200);
-  expect(await overflow(page)).toMatchObject({ wide: [], width: 700 });
+  expect(await overflow(page)).toMatchObject({ wide: [], spilled: [], width: 700 });
   expect(errors).toEqual([]);
   await page.close();
 });
