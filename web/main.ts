@@ -48,6 +48,8 @@ const state = {
   run: 'none' as 'none' | 'starting' | 'running' | 'paused' | 'done',
   benchmarking: false,
   benchStart: 0,
+  /** What the run was before 'starting': where a refused start or continue leaves it. */
+  beforeStart: 'none' as 'none' | 'paused' | 'done',
   init: null as ActivationStats | null,
   /** Why "continue training" cannot help this run, or null. */
   continueBlocked: null as string | null,
@@ -103,12 +105,14 @@ ui.start.addEventListener('click', () => {
     chart.reset();
     status(ui.runStatus, 'starting…');
   }
+  state.beforeStart = state.run === 'paused' ? 'paused' : 'none';
   state.run = 'starting';
   refresh();
   send({ type: 'start', config: settings.config(), backend: settings.backendName });
 });
 ui.pause.addEventListener('click', () => send({ type: 'pause' }));
 ui.continue.addEventListener('click', () => {
+  state.beforeStart = 'done';
   state.run = 'starting';
   refresh();
   send({ type: 'continue', steps: Number(ui.moreSteps.value) });
@@ -231,7 +235,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
         status(ui.benchStatus, m.message, 'error');
       }
       if (m.context === 'run') {
-        if (state.run === 'starting') state.run = ui.step.textContent === '—' ? 'none' : 'done'; // a refused start, or a refused continue
+        if (state.run === 'starting') state.run = state.beforeStart;
         status(ui.runStatus, m.message, 'error');
       }
       if (m.context === 'file') status(ui.fileStatus, m.message, 'error');

@@ -90,6 +90,11 @@ test('continue training after the end, at the last lr; refused with the reason w
   await page.click('#continue');
   await waitForText(page, '#run-status', 'done at step 55', 60_000);
   expect(await stepShown(page)).toBe(55);
+  // A refused continue says why and leaves the run done, ready to continue.
+  await page.fill('#more-steps', '0');
+  await page.click('#continue');
+  await waitForText(page, '#run-status', 'more steps is 0, but must be a positive whole number. Fix:');
+  expect(await page.locator('#continue').isEnabled()).toBe(true);
 
   await page.click('#reset');
   await trainToEnd(page, 'default', { steps: '20' });

@@ -1,7 +1,18 @@
 import { WasmgradError } from '../backend/errors.js';
-import { evaluationWindowCount, targetsPerWindow, trainPart } from '../data/batches.js';
 import { yielder } from '../util/event-loop.js';
-import type { Trainer } from './trainer.js';
+import type { TrainConfig } from './config.js';
+
+/** What the loop needs of a trainer: Trainer has it (and its `run` calls `runTraining(this)`). */
+export interface Steppable {
+  readonly step: number;
+  readonly config: TrainConfig;
+  /** The learning rate of the next step. */
+  readonly currentLr: number;
+  /** Characters a step predicts. */
+  readonly targetsPerStep: number;
+  trainStep(): number;
+  evaluate(): { train: number; val: number | null };
+}
 
 /** What `onStep` hears after each step. */
 export interface StepProgress {
@@ -63,15 +74,14 @@ export interface RunResult {
  * loop, so the same seed gives the same bits. Between steps it hands the event loop a turn every
  * `yieldMs`, so a page redraws, a server answers, a timer fires and a signal handler runs.
  */
-export async function runTraining(trainer: Trainer, options: RunOptions = {}): Promise<RunResult> {
+export async function runTraining(trainer: Steppable, options: RunOptions = {}): Promise<RunResult> {
   const { config } = trainer;
   const { until = config.steps, signal, onStep, onEval, yieldMs = 20 } = options;
   if (!(Number.isInteger(until) && until >= trainer.step)) {
     throw new WasmgradError(`options.until is ${until}, but must be an integer of at least the trainer's step (${trainer.step}). Fix: pass a later step, or leave it out to train to config.steps (${config.steps}).`);
   }
   if (!(typeof yieldMs === 'number' && yieldMs >= 0)) throw new WasmgradError(`options.yieldMs is ${yieldMs}, but must be a number of milliseconds ≥ 0. Fix: leave it out (20 ms) or pass e.g. 50.`);
-  const tokensPerStep =
-    (config.batch === 'full' ? evaluationWindowCount(trainPart(trainer.data), trainer.model.windowShape) : config.batch) * targetsPerWindow(trainer.model.windowShape);
+  const tokensPerStep = trainer.targetsPerStep;
   const pause = yielder(yieldMs);
   const start = performance.now();
   const firstStep = trainer.step;

@@ -136,6 +136,16 @@ export class Trainer {
     return minLr + 0.5 * (lr - minLr) * (1 + Math.cos((Math.PI * (Math.min(this.step, steps) - warmup)) / (steps - warmup)));
   }
 
+  /**
+   * Characters a step predicts: B·T for a GPT (nanoGPT's tokens per iteration), B for a model with
+   * one target per window, every training target for a full batch.
+   */
+  get targetsPerStep(): number {
+    const shape = this.model.windowShape;
+    const windows = this.config.batch === 'full' ? evaluationWindowCount(trainPart(this.data), shape) : this.config.batch;
+    return windows * targetsPerWindow(shape);
+  }
+
   /** The factor that clips the global gradient norm to config.gradClip, as torch's clip_grad_norm_ (1 without clipping). */
   private gradScale(): number {
     const clip = this.config.gradClip ?? 0;
