@@ -277,9 +277,7 @@ async function restore(): Promise<void> {
  */
 async function load(saved: Checkpoint, text: string, source: string, be: Backend, what: string, config?: TrainingSettings): Promise<void> {
   if (saved.kind === 'model' && !config) throw new WasmgradError(`${what} holds a model without a run. Fix: open it as a file to start a new run from it.`);
-  // A run continued past its config.steps resumes with config.steps raised to its step (resume refuses
-  // fewer steps than done): past its end a schedule gives its last lr whatever its length, so the same bits.
-  const trainer = saved.kind === 'checkpoint' ? saved.resume(be, text, { steps: Math.max(saved.config!.steps, saved.step!) }) : saved.newRun(be, text, config);
+  const trainer = saved.kind === 'checkpoint' ? saved.resume(be, text) : saved.newRun(be, text, config);
   await endRun(); // only now: a file that does not load leaves the run as it was
   const init = saved.kind === 'checkpoint' ? (saved.run.initStats ?? null) : trainer.activationStats();
   run = newRun(trainer, text, source, init, saved.kind === 'checkpoint' ? [...saved.metrics] : []);

@@ -115,6 +115,22 @@ describe('resume checks the text', () => {
     t.dispose();
     expect(thrown(() => saved.resume(be, TEXT, { steps: 0 })).message).toMatch(/config\.steps/);
   });
+
+  test('a run saved past its steps (trainStep trains on) resumes as saved, bit for bit; steps fewer than done is refused', () => {
+    const whole = trainer(MLP);
+    for (let i = 0; i < MLP.steps + 5; i++) whole.trainStep();
+    const bytes = saveCheckpoint(whole);
+    const next = whole.trainStep();
+    const resumed = loadCheckpoint(bytes, 'ckpt').resume(be, TEXT);
+    expect([resumed.step, resumed.config.steps]).toEqual([MLP.steps + 5, MLP.steps]);
+    expect(resumed.trainStep()).toBe(next);
+    expect(paramsOf(resumed)).toEqual(paramsOf(whole));
+    expect(thrown(() => loadCheckpoint(bytes, 'ckpt').resume(be, TEXT, { steps: MLP.steps + 1 })).message).toBe(
+      `steps ${MLP.steps + 1} is fewer than the ${MLP.steps + 5} steps ckpt has already done. Fix: pass steps of at least ${MLP.steps + 5}.`,
+    );
+    whole.dispose();
+    resumed.dispose();
+  });
 });
 
 /** A safetensors file's header, changed by `edit`, over the same data bytes. */

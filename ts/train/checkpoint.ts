@@ -122,7 +122,8 @@ export class Checkpoint {
   /**
    * A Trainer that continues the run where it was saved, bit for bit as if it had never stopped,
    * on `text`, the text it trained on (checked: the same characters and length). `steps` raises the
-   * run's total (config.steps) to train further than it was set to.
+   * run's total (config.steps) to train further than it was set to. A run saved past its total
+   * (trainStep trains on at the schedule's last learning rate) resumes as it was saved.
    */
   resume(backend: Backend, text: string, options: { steps?: number } = {}): Trainer {
     if (this.state === null || this.config === null) {
@@ -132,7 +133,7 @@ export class Checkpoint {
       );
     }
     const config = options.steps === undefined ? this.config : validateConfig({ ...this.config, steps: options.steps });
-    if (config.steps < this.state.step) {
+    if (options.steps !== undefined && config.steps < this.state.step) {
       throw new WasmgradError(`steps ${config.steps} is fewer than the ${this.state.step} steps ${this.source} has already done. Fix: pass steps of at least ${this.state.step}.`);
     }
     const data = makeDataset(text, { valFraction: config.valFraction });
