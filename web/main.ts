@@ -62,7 +62,8 @@ function refresh(): void {
   ui.start.disabled = !state.corpusReady || state.benchmarking || !(run === 'none' || run === 'paused');
   ui.start.textContent = run === 'paused' ? 'Resume' : 'Start';
   ui.pause.disabled = run !== 'running';
-  ui.reset.disabled = run === 'none' || run === 'starting';
+  // With no run on the page, Reset still forgets a kept one (one that no longer loads, say).
+  ui.reset.disabled = (run === 'none' && !state.stored) || run === 'starting';
   const busy = run === 'starting' || run === 'running' || state.benchmarking;
   ui.continue.disabled = run !== 'done' || state.continueBlocked !== null || state.benchmarking;
   ui.moreSteps.disabled = ui.continue.disabled;

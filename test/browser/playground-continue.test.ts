@@ -39,6 +39,25 @@ test('a continued run pauses and resumes to its new end, and restores after a re
   await page.fill('#more-steps', '10');
   await page.click('#continue');
   await waitForText(page, '#run-status', `done at step ${count(kept + 10)}`, 60_000);
+
+  // After a reload, Reset forgets the kept run without restoring it.
+  await page.reload();
+  await page.locator('#restore').waitFor({ state: 'visible' });
+  await page.click('#reset');
+  await page.locator('#restore').waitFor({ state: 'hidden' });
+  const keptStep = () =>
+    page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('wasmgrad-playground');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction('runs').objectStore('runs').get('last');
+            get.onsuccess = () => resolve(get.result === undefined ? null : get.result.step);
+          };
+        }),
+    );
+  expect(await keptStep()).toBeNull();
   expect(errors).toEqual([]);
   await page.close();
 });
