@@ -67,9 +67,8 @@ export function generate(backend: Backend, model: Model, vocab: Vocabulary, leng
  */
 export async function* generateStream(backend: Backend, model: Model, vocab: Vocabulary, length: number, rng: Rng, options: StreamOptions = {}): AsyncGenerator<string, void, undefined> {
   const { signal, yieldMs = 20, ...sampling } = options;
-  if (!(typeof yieldMs === 'number' && yieldMs >= 0)) throw new WasmgradError(`options.yieldMs is ${yieldMs}, but must be a number of milliseconds ≥ 0. Fix: leave it out (20 ms) or pass e.g. 50.`);
-  if (signal?.aborted) return;
   const pause = yielder(yieldMs);
+  if (signal?.aborted) return;
   for (const id of sampleTokens(backend, model, vocab, length, rng, sampling)) {
     yield vocab.chars[id];
     if (signal?.aborted) return;

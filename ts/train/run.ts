@@ -80,9 +80,8 @@ export async function runTraining(trainer: Steppable, options: RunOptions = {}):
   if (!(Number.isInteger(until) && until >= trainer.step)) {
     throw new WasmgradError(`options.until is ${until}, but must be an integer of at least the trainer's step (${trainer.step}). Fix: pass a later step, or leave it out to train to config.steps (${config.steps}).`);
   }
-  if (!(typeof yieldMs === 'number' && yieldMs >= 0)) throw new WasmgradError(`options.yieldMs is ${yieldMs}, but must be a number of milliseconds ≥ 0. Fix: leave it out (20 ms) or pass e.g. 50.`);
-  const tokensPerStep = trainer.targetsPerStep;
   const pause = yielder(yieldMs);
+  const tokensPerStep = trainer.targetsPerStep;
   const start = performance.now();
   const firstStep = trainer.step;
   let stepMs = 0;
